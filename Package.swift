@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Data flows one way: CPcap → Capture → Wire → Flows → (Identification → Detection) → Reports.
+// The `BlockWatch` façade wires the pipeline; the `blockwatch` executable only parses arguments.
+let package = Package(
+    name: "BlockWatch",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "blockwatch", targets: ["blockwatch"]),
+        .library(name: "BlockWatch", targets: ["BlockWatch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CPcap",
+            pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"]), .brew(["libpcap"])]
+        ),
+        .target(name: "Capture", dependencies: ["CPcap"]),
+        .target(name: "Wire"),
+        .target(name: "Flows", dependencies: ["Wire"]),
+        .target(name: "Reports", dependencies: ["Flows", "Wire"]),
+        .target(name: "BlockWatch", dependencies: ["Capture", "Wire", "Flows", "Reports"]),
+        .executableTarget(
+            name: "blockwatch",
+            dependencies: ["BlockWatch", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // The emit side: builds packets and captures for tests, `captures/` and the benchmark.
+        .target(name: "PacketCrafting", dependencies: ["Capture"]),
+        .executableTarget(name: "craft-captures", dependencies: ["PacketCrafting"]),
+
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "PacketCrafting"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "PacketCrafting"]),
+        .testTarget(name: "FlowsTests", dependencies: ["Flows", "Wire", "PacketCrafting"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Flows", "Wire"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["BlockWatch", "PacketCrafting", "Capture", "Flows", "Wire"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

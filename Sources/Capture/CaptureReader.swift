@@ -1,0 +1,300 @@
+import CPcap
+
+/// Reads one or more captures as one stream of packets in time order.
+///
+/// Several files are merged by timestamp (a k-way merge over each file's current packet; ties go to
+/// the earlier file). The merge copies nothing: a file's current packet stays in libpcap's buffer
+/// for that handle until the packet is delivered, and the handle is read again only after that.
+///
+/// Not `Sendable`; read it on one thread. `stop()` (or `stopToken`, which is `Sendable`) may be
+/// called from any thread.
+public final class CaptureReader {
+    @usableFromInline let handles: [CaptureHandle]
+    /// Per-handle read state, kept between calls so a second `forEachPacket` continues exactly
+    /// where the first ended (after a limit, nothing is lost or repeated).
+    @usableFromInline var cursors: [SourceCursor]
+    /// Whether a BPF filter is set (then "no packet read yet" does not mean "damaged at the start").
+    @usableFromInline let isFiltered: Bool
+
+    /// The files read (paths as given); empty for a live handle.
+    public let files: [String]
+    /// The name of each source: the file paths, or the interface name.
+    public var sources: [String] { handles.map(\.source) }
+    /// The link type of each source, in the order of `sources`.
+    public var linkTypes: [LinkType] { handles.map(\.linkType) }
+    /// Sum of the file sizes (for progress); 0 for live captures, pipes and standard input.
+    public let totalFileBytes: Int64
+    /// Ends the loop from any thread (`Sendable`); the same as calling `stop()`.
+    public let stopToken: BreakLoopToken
+
+    /// Opens every file up front, so a bad file is reported before any work starts; the error
+    /// names the file. The optional BPF `filter` is applied to every file; a bad expression
+    /// throws `.badFilter` naming it.
+    public convenience init(paths: [String], filter: String? = nil) throws(CaptureError) {
+        var handles: [CaptureHandle] = []
+        for path in paths {
+            let handle = try CaptureHandle.openFile(path)
+            if let filter {
+                do {
+                    try handle.setFilter(filter)
+                } catch {
+                    guard paths.count > 1, case let .badFilter(expression, detail) = error else { throw error }
+                    // The same expression can suit one link type and not another: say which file.
+                    throw .badFilter(expression: expression, detail: "\(detail) (for '\(path)', link type \(handle.linkType.name))")
+                }
+            }
+            handles.append(handle)
+        }
+        self.init(handles: handles, isFiltered: filter != nil)
+    }
+
+    /// Reads a single already-open handle — a live interface, or a file — with the same loop.
+    /// A filter, if wanted, is set on the handle first.
+    public convenience init(handle: CaptureHandle) {
+        self.init(handles: [handle], isFiltered: handle.filter != nil)
+    }
+
+    private init(handles: [CaptureHandle], isFiltered: Bool) {
+        self.handles = handles
+        self.cursors = handles.map(SourceCursor.init(handle:))
+        self.isFiltered = isFiltered
+        self.files = handles.filter { !$0.isLive }.map(\.source)
+        self.totalFileBytes = handles.reduce(0) { $0 + ($1.fileSize ?? 0) }
+        self.stopToken = BreakLoopToken(children: handles.map(\.breakLoopToken))
+    }
+
+    /// Bytes of the files read so far (sum of each file's position), for progress against `totalFileBytes`.
+    public var bytesConsumed: Int64 { handles.reduce(0) { $0 + ($1.bytesConsumed ?? 0) } }
+
+    /// Statistics of a live source (`pcap_stats`); nil when reading files.
+    public func statistics() -> CaptureStatistics? {
+        handles.count == 1 ? handles[0].statistics() : nil
+    }
+
+    /// Asks `forEachPacket` to end after the packet being delivered; thread-safe. Final: the
+    /// reader delivers no more packets afterwards.
+    ///
+    /// It calls `pcap_breakloop` on every handle — files too: libpcap checks the flag inside every
+    /// read, so stopping costs the loop nothing per packet.
+    public func stop() { stopToken.breakLoop() }
+
+    /// Calls `body` for each packet in time order until the input ends, `limit` packets were
+    /// delivered, or `stop()` is called. A later call continues where this one ended.
+    ///
+    /// A file that turns out truncated or corrupt after packets were read ends with a
+    /// `CaptureWarning` in the outcome, not an error: results cover what could be read. An error
+    /// before any packet of any source was read is thrown.
+    ///
+    /// - Parameters:
+    ///   - limit: deliver at most this many packets (tcpdump's `-c`).
+    ///   - whenIdle: called when a live capture's read timed out with no packet (about every
+    ///     `timeoutMilliseconds` while idle), e.g. to emit periodic reports. Never called for files.
+    ///   - body: gets each packet; `packet.bytes` is valid only during the call.
+    @inlinable
+    public func forEachPacket(
+        limit: Int? = nil,
+        whenIdle: () -> Void = {},
+        _ body: (borrowing CapturedPacket) -> Void
+    ) throws(CaptureError) -> ReadOutcome {
+        if stopToken.isBreakRequested { return ReadOutcome(packetsDelivered: 0, warnings: [], endedBy: .stopped) }
+        let budget = Swift.max(0, limit ?? Int.max)
+        // Work on a local array (moved out, so no copy): a class property would get a dynamic
+        // exclusivity check on every access in the loop.
+        var local = cursors
+        cursors = []
+        defer { cursors = local }
+        if local.count == 1 {
+            return try readSingle(&local[0], budget: budget, whenIdle: whenIdle, body)
+        }
+        return try readMerged(&local, budget: budget, whenIdle: whenIdle, body)
+    }
+
+    /// The loop for one source: no look-ahead, each packet is delivered straight from `pcap_next_ex`.
+    @inlinable
+    func readSingle(
+        _ cursor: inout SourceCursor,
+        budget: Int,
+        whenIdle: () -> Void,
+        _ body: (borrowing CapturedPacket) -> Void
+    ) throws(CaptureError) -> ReadOutcome {
+        if cursor.state == .exhausted { return ReadOutcome(packetsDelivered: 0, warnings: [], endedBy: .endOfInput) }
+        let pcap = cursor.pcap
+        let linkType = cursor.linkType
+        let tick = cursor.nanosecondsPerTick
+        var header: UnsafeMutablePointer<pcap_pkthdr>? = nil
+        var data: UnsafePointer<UInt8>? = nil
+        var delivered = 0
+        while delivered < budget {
+            let status = Libpcap.next(pcap, &header, &data)
+            if status == Libpcap.packetRead {
+                // Safety: on status 1 libpcap has set `header` and `data` to its own buffer for this
+                // handle; they stay valid until the next read on it, which happens after `body` returns.
+                // `body` gets them as a borrowed `CapturedPacket` and cannot keep them.
+                let h = header.unsafelyUnwrapped.pointee
+                let length = Int(h.caplen)
+                body(CapturedPacket(
+                    timestampNanoseconds: SourceCursor.nanoseconds(h, tick: tick),
+                    capturedLength: length,
+                    originalLength: Int(h.len),
+                    linkType: linkType,
+                    sourceIndex: 0,
+                    bytes: UnsafeRawBufferPointer(start: data, count: length)))
+                delivered &+= 1
+                cursor.packetsRead &+= 1
+            } else if status == Libpcap.timedOut {
+                // Only live handles (non-blocking) return 0: nothing waiting right now.
+                if !handles[0].waitForPackets() { whenIdle() }
+            } else if status == Libpcap.loopBroken {
+                if handles[0].breakLoopToken.isBreakRequested {
+                    return ReadOutcome(packetsDelivered: delivered, warnings: [], endedBy: .stopped)
+                }
+                cursor.state = .exhausted
+                return ReadOutcome(packetsDelivered: delivered, warnings: [], endedBy: .endOfInput)
+            } else {
+                cursor.state = .exhausted
+                let warning = try readFailure(source: 0, packetsRead: cursor.packetsRead, anyPacketRead: cursor.packetsRead > 0)
+                return ReadOutcome(packetsDelivered: delivered, warnings: [warning], endedBy: .endOfInput)
+            }
+        }
+        return ReadOutcome(packetsDelivered: delivered, warnings: [], endedBy: .limitReached)
+    }
+
+    /// The k-way merge: deliver the earliest held packet, then read the next one from that source.
+    /// A linear scan for the minimum; k (files given at once) is small.
+    @inlinable
+    func readMerged(
+        _ cursors: inout [SourceCursor],
+        budget: Int,
+        whenIdle: () -> Void,
+        _ body: (borrowing CapturedPacket) -> Void
+    ) throws(CaptureError) -> ReadOutcome {
+        var delivered = 0
+        var warnings: [CaptureWarning] = []
+        for index in cursors.indices where cursors[index].state == .needsRead {
+            if !(try advance(&cursors, index, &warnings, whenIdle)) {
+                return ReadOutcome(packetsDelivered: 0, warnings: warnings, endedBy: .stopped)
+            }
+        }
+        while true {
+            var best = -1
+            var bestTime = Int64.max
+            for index in cursors.indices where cursors[index].state == .holding {
+                if best < 0 || cursors[index].timestamp < bestTime {
+                    best = index
+                    bestTime = cursors[index].timestamp
+                }
+            }
+            if best < 0 { return ReadOutcome(packetsDelivered: delivered, warnings: warnings, endedBy: .endOfInput) }
+            if delivered >= budget {
+                return ReadOutcome(packetsDelivered: delivered, warnings: warnings, endedBy: .limitReached)
+            }
+            let held = cursors[best]
+            // Safety: `held.data` points into libpcap's buffer for handle `best`, untouched since the
+            // read that filled it: that handle is read again only below, after `body` returned.
+            body(CapturedPacket(
+                timestampNanoseconds: held.timestamp,
+                capturedLength: held.capturedLength,
+                originalLength: held.originalLength,
+                linkType: held.linkType,
+                sourceIndex: best,
+                bytes: UnsafeRawBufferPointer(start: held.data, count: held.capturedLength)))
+            delivered &+= 1
+            cursors[best].state = .needsRead
+            if !(try advance(&cursors, best, &warnings, whenIdle)) {
+                return ReadOutcome(packetsDelivered: delivered, warnings: warnings, endedBy: .stopped)
+            }
+        }
+    }
+
+    /// Reads the next packet of source `index` into its cursor. Returns false if a stop was requested.
+    @inlinable
+    func advance(
+        _ cursors: inout [SourceCursor],
+        _ index: Int,
+        _ warnings: inout [CaptureWarning],
+        _ whenIdle: () -> Void
+    ) throws(CaptureError) -> Bool {
+        var header: UnsafeMutablePointer<pcap_pkthdr>? = nil
+        var data: UnsafePointer<UInt8>? = nil
+        while true {
+            let status = Libpcap.next(cursors[index].pcap, &header, &data)
+            if status == Libpcap.packetRead {
+                // Safety: see readSingle; the pointer is kept in the cursor until the packet is delivered.
+                let h = header.unsafelyUnwrapped.pointee
+                cursors[index].timestamp = SourceCursor.nanoseconds(h, tick: cursors[index].nanosecondsPerTick)
+                cursors[index].capturedLength = Int(h.caplen)
+                cursors[index].originalLength = Int(h.len)
+                cursors[index].data = data
+                cursors[index].state = .holding
+                cursors[index].packetsRead &+= 1
+                return true
+            } else if status == Libpcap.timedOut {
+                if !handles[index].waitForPackets() { whenIdle() }
+            } else if status == Libpcap.loopBroken {
+                if handles[index].breakLoopToken.isBreakRequested { return false }
+                cursors[index].state = .exhausted
+                return true
+            } else {
+                cursors[index].state = .exhausted
+                let anyRead = cursors.contains { $0.packetsRead > 0 }
+                warnings.append(try readFailure(source: index, packetsRead: cursors[index].packetsRead, anyPacketRead: anyRead))
+                return true
+            }
+        }
+    }
+
+    /// Turns a failed read into a warning, or throws when nothing at all could be read (and no
+    /// filter could explain having read nothing).
+    @usableFromInline
+    func readFailure(source index: Int, packetsRead: Int, anyPacketRead: Bool) throws(CaptureError) -> CaptureWarning {
+        let handle = handles[index]
+        let text = handle.lastErrorText
+        if handle.isLive {
+            if !anyPacketRead { throw .liveCaptureFailed(interface: handle.source, detail: text) }
+            return CaptureWarning(kind: .liveCaptureFailed, source: handle.source, packetsRead: packetsRead, byteOffset: nil, detail: text)
+        }
+        let kind: CaptureWarning.Kind
+        if text.contains("different from the type of the first interface") {
+            kind = .mixedLinkTypes
+        } else if text.hasPrefix("truncated dump file") {
+            kind = .truncated
+        } else {
+            kind = .damaged
+        }
+        if !anyPacketRead && !isFiltered {
+            if kind == .mixedLinkTypes { throw .mixedLinkTypes(path: handle.source, detail: text) }
+            throw .damaged(path: handle.source, detail: text)
+        }
+        return CaptureWarning(kind: kind, source: handle.source, packetsRead: packetsRead, byteOffset: handle.bytesConsumed, detail: text)
+    }
+}
+
+/// The read state of one source in a `CaptureReader`. Trivial (no references), so copying and
+/// storing it in an array costs no retain/release.
+@usableFromInline
+struct SourceCursor {
+    @usableFromInline enum State: UInt8 { case needsRead, holding, exhausted }
+
+    @usableFromInline let pcap: OpaquePointer
+    @usableFromInline let linkType: LinkType
+    @usableFromInline let nanosecondsPerTick: Int64
+    @usableFromInline var state: State = .needsRead
+    @usableFromInline var packetsRead = 0
+    /// The held packet (state `.holding`, merge only); `data` points into libpcap's buffer.
+    @usableFromInline var timestamp: Int64 = 0
+    @usableFromInline var capturedLength = 0
+    @usableFromInline var originalLength = 0
+    @usableFromInline var data: UnsafePointer<UInt8>? = nil
+
+    init(handle: CaptureHandle) {
+        pcap = handle.pcap
+        linkType = handle.linkType
+        nanosecondsPerTick = handle.nanosecondsPerTick
+    }
+
+    /// With ns precision libpcap puts nanoseconds in `ts.tv_usec` (the field name is historical).
+    @inlinable @inline(__always)
+    static func nanoseconds(_ h: pcap_pkthdr, tick: Int64) -> Int64 {
+        Int64(h.ts.tv_sec) &* 1_000_000_000 &+ Int64(h.ts.tv_usec) &* tick
+    }
+}

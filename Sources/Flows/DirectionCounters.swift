@@ -1,0 +1,57 @@
+import Wire
+
+/// What one direction of a flow sent: sizes, TCP sequence tracking, and the TTL and IP-ID it
+/// showed — a forged packet rarely matches the real sender's TTL and IP-ID pattern.
+public struct DirectionCounters: Sendable, Equatable {
+    public var packets = 0
+    /// Bytes from the IP header on, as the headers say (Zeek's `*_ip_bytes`).
+    public var ipBytes = 0
+    /// Payload bytes, not counting retransmitted TCP payload (Zeek's `*_bytes`).
+    public var payloadBytes = 0
+    /// Segments that brought nothing new: repeated SYNs and FINs as well as resent data.
+    public var retransmissions = 0
+    /// Retransmissions that carried payload.
+    public var dataRetransmissions = 0
+    public var zeroWindows = 0
+    public var resets = 0
+    public var minimumTTL: UInt8 = .max
+    public var maximumTTL: UInt8 = 0
+    public var firstTTL: UInt8 = 0
+    public var lastTTL: UInt8 = 0
+    public var minimumIPID: UInt32 = .max
+    public var maximumIPID: UInt32 = 0
+    public var lastIPID: UInt32 = 0
+    public var hasIPID = false
+    /// The next sequence number expected from this side, once a segment was seen.
+    public var nextSequence: UInt32 = 0
+    public var sequenceKnown = false
+    public var initialSequence: UInt32 = 0
+
+    public init() {}
+
+    mutating func count(_ network: NetworkHeader) {
+        packets &+= 1
+        ipBytes &+= network.totalLength
+        let ttl = network.timeToLive
+        if packets == 1 { firstTTL = ttl }
+        lastTTL = ttl
+        if ttl < minimumTTL { minimumTTL = ttl }
+        if ttl > maximumTTL { maximumTTL = ttl }
+        if network.hasIdentification {
+            let id = network.identification
+            hasIPID = true
+            lastIPID = id
+            if id < minimumIPID { minimumIPID = id }
+            if id > maximumIPID { maximumIPID = id }
+        }
+    }
+
+    /// TTL range as text ("64" or "52-57"), or "-" when nothing was seen.
+    public var ttlRange: String {
+        packets == 0 ? "-" : (minimumTTL == maximumTTL ? "\(minimumTTL)" : "\(minimumTTL)-\(maximumTTL)")
+    }
+
+    public var ipIDRange: String {
+        !hasIPID ? "-" : (minimumIPID == maximumIPID ? "\(minimumIPID)" : "\(minimumIPID)-\(maximumIPID)")
+    }
+}

@@ -1,0 +1,73 @@
+import Wire
+
+/// The summary of one finished flow, in Zeek conn.log's vocabulary plus BlockWatch's own facts.
+public struct FlowRecord: Sendable {
+    /// A stable identifier derived from the 5-tuple and start time ("C" + base62, as Zeek's look).
+    public var uid: String
+    public var start: Timestamp
+    public var lastSeen: Timestamp
+    public var originator: Endpoint
+    public var responder: Endpoint
+    public var protocolNumber: UInt8
+    public var ipVersion: UInt8
+    public var connectionState: ConnectionState
+    public var history: String
+    public var originatorCounters: DirectionCounters
+    public var responderCounters: DirectionCounters
+    public var handshakeRoundTrip: Timestamp.Duration?
+    public var icmpErrors: ICMPErrorSummary
+    public var decodeNotes: Int
+    public var startedMidstream: Bool
+    public var endReason: FlowEndReason
+
+    public init(_ flow: Flow, endReason: FlowEndReason) {
+        start = flow.firstSeen
+        lastSeen = flow.lastSeen
+        originator = flow.originator
+        responder = flow.responder
+        protocolNumber = flow.protocolNumber
+        ipVersion = flow.originator.address.isIPv4 ? 4 : 6
+        connectionState = flow.connectionState
+        history = flow.history.description
+        originatorCounters = flow.originatorCounters
+        responderCounters = flow.responderCounters
+        handshakeRoundTrip = flow.handshakeRoundTrip
+        icmpErrors = flow.icmpErrors
+        decodeNotes = flow.decodeNotes
+        startedMidstream = flow.startedMidstream
+        self.endReason = endReason
+        uid = FlowRecord.makeUID(flow.key, start: flow.firstSeen)
+    }
+
+    public var transport: IPProtocol { IPProtocol(number: protocolNumber) }
+    public var duration: Timestamp.Duration { lastSeen - start }
+    public var packets: Int { originatorCounters.packets + responderCounters.packets }
+
+    /// Two FNV-1a hashes over the key and start time, written in base62 like Zeek's 17-letter uids.
+    static func makeUID(_ key: FlowKey, start: Timestamp) -> String {
+        let words = [key.lower.address.high, key.lower.address.low, key.upper.address.high, key.upper.address.low,
+                     UInt64(key.lower.port) << 24 | UInt64(key.upper.port) << 8 | UInt64(key.protocolNumber),
+                     UInt64(bitPattern: start.nanoseconds)]
+        func fnv(_ seed: UInt64) -> UInt64 {
+            var hash = seed
+            for word in words {
+                var v = word
+                for _ in 0..<8 {
+                    hash ^= v & 0xFF
+                    hash = hash &* 0x0000_0100_0000_01B3
+                    v >>= 8
+                }
+            }
+            return hash
+        }
+        let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
+        var digits: [UInt8] = [UInt8(ascii: "C")]
+        for var value in [fnv(0xcbf2_9ce4_8422_2325), fnv(0x8422_2325_cbf2_9ce4)] {
+            for _ in 0..<8 {
+                digits.append(alphabet[Int(value % 62)])
+                value /= 62
+            }
+        }
+        return String(decoding: digits, as: UTF8.self)
+    }
+}

@@ -1,0 +1,28 @@
+import Wire
+
+/// How long flows live without packets, and how many may be tracked at once.
+/// The defaults follow Zeek's (5 minutes for TCP, 1 minute for UDP and ICMP).
+public struct FlowTableConfiguration: Sendable {
+    public var tcpIdleTimeout: Timestamp.Duration = .seconds(300)
+    public var udpIdleTimeout: Timestamp.Duration = .seconds(60)
+    public var icmpIdleTimeout: Timestamp.Duration = .seconds(60)
+    public var otherIdleTimeout: Timestamp.Duration = .seconds(60)
+    /// How long a closed TCP connection is kept for late packets (Zeek's tcp_close_delay).
+    public var closeDelay: Timestamp.Duration = .seconds(5)
+    /// The most flows tracked at once; beyond it the least recently active are written out early.
+    /// Each flow costs about 400 bytes, so the default bounds the table near 100 MB.
+    public var maximumFlows = 250_000
+    /// How often, in packet time, the table looks for idle flows.
+    public var sweepInterval: Timestamp.Duration = .seconds(5)
+
+    public init() {}
+
+    func idleTimeout(forProtocol number: UInt8) -> Timestamp.Duration {
+        switch number {
+        case 6: tcpIdleTimeout
+        case 17: udpIdleTimeout
+        case 1, 58: icmpIdleTimeout
+        default: otherIdleTimeout
+        }
+    }
+}
