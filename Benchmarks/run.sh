@@ -3,9 +3,9 @@
 # in the same run, plus heap allocations per packet on BlockWatch's decode path.
 #
 #   Benchmarks/run.sh [--packets N] [--flows F] [--rounds R] [--tshark-rounds T] [--keep]
-#                     [--no-tshark] [--no-allocs] [--ordo] [--callgrind] [--strict]
+#                     [--no-tshark] [--no-allocs] [--no-ordo] [--callgrind] [--strict]
 #
-#   --packets N        packets in the generated capture (default 6000000, about 3.9 GB)
+#   --packets N        packets in the generated capture (default 6000000, about 3.7 GB)
 #   --flows F          flows in it (default 200000)
 #   --rounds R         timed rounds of blockwatch, tcpdump and ndpiReader (default 3; median reported)
 #   --tshark-rounds T  timed rounds of tshark, which takes about a minute per round (default 1)
@@ -13,8 +13,8 @@
 #                      --packets/--flows and the same craft-captures binary); default: deleted
 #   --no-tshark        skip tshark
 #   --no-allocs        skip the allocation measurement
-#   --ordo             also run the ordo-one/benchmark package (Benchmarks/Package.swift), which
-#                      counts mallocs in-process on frames held in memory (~2-3 min clean build)
+#   --no-ordo          skip the ordo-one/benchmark package (Benchmarks/Package.swift), which counts
+#                      mallocs in-process on frames held in memory (~3 min on a clean build, ~1 min after)
 #   --callgrind        profile `blockwatch flows` on a 200k-packet slice with valgrind's callgrind
 #                      and print the top symbols (also done automatically when the tcpdump goal fails)
 #   --strict           exit 1 when a goal is missed (the default only reports it)
@@ -32,13 +32,13 @@ TSHARK_ROUNDS=1
 KEEP=0
 TSHARK=1
 ALLOCS=1
-ORDO=0
+ORDO=1
 CALLGRIND=0
 STRICT=0
 CALLGRIND_PACKETS=200000
 SLICE_PACKETS=20000          # packets per replayed slice in the allocation measurement
 
-usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$0"; }
 need_value() { [ $# -ge 2 ] && [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -gt 0 ] || { echo "run.sh: $1 needs a positive number" >&2; exit 64; }; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -49,7 +49,7 @@ while [ $# -gt 0 ]; do
     --keep) KEEP=1; shift ;;
     --no-tshark) TSHARK=0; shift ;;
     --no-allocs) ALLOCS=0; shift ;;
-    --ordo) ORDO=1; shift ;;
+    --no-ordo) ORDO=0; shift ;;
     --callgrind) CALLGRIND=1; shift ;;
     --strict) STRICT=1; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -138,6 +138,12 @@ if [ $(( FILE_BYTES / 1024 )) -gt $(( mem_avail_kb * 6 / 10 )) ]; then
 fi
 say "warming the page cache ($((FILE_BYTES >> 20)) MB)"
 cat "$CAPTURE" > /dev/null
+# Other processes on a 2-core box move wall times by tens of percent: say so, and record the load.
+loadavg() { awk '{print $1}' /proc/loadavg; }
+LOAD_START=$(loadavg)
+if awk -v l="$LOAD_START" 'BEGIN {exit !(l > 0.5)}'; then
+  say "note: load average is $LOAD_START before timing: other processes are running, expect noisy times"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # Timing: interleaved rounds, starting tool rotating, each run under GNU time.
@@ -157,9 +163,9 @@ set_command() {   # tool -> CMD array
 rounds_for() { if [ "$1" = tshark ]; then echo "$TSHARK_ROUNDS"; else echo "$ROUNDS"; fi; }
 
 RUN_ID=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-HOST=$(hostname)
+HOST=$(uname -n)
 RESULT_FILE="$RESULTS/$(date -u +%Y-%m-%d)-$HOST.jsonl"
-declare -A SECONDS_OF RSS_OF     # "tool" -> space-separated values, one per round
+declare -A SECONDS_OF RSS_OF CPU_OF    # "tool" -> space-separated values, one per round
 json_str() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
 emit() { echo "{\"run\":\"$RUN_ID\",\"host\":$(json_str "$HOST"),$1}" >> "$RESULT_FILE"; }
 
@@ -179,6 +185,7 @@ for (( round = 1; round <= max_rounds; round++ )); do
     read -r secs rss_kb user sys < "$WORK/$tool.time"
     SECONDS_OF[$tool]="${SECONDS_OF[$tool]:-} $secs"
     RSS_OF[$tool]="${RSS_OF[$tool]:-} $rss_kb"
+    CPU_OF[$tool]="${CPU_OF[$tool]:-} $(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.2f", u + s}')"
     detail=""
     case "$tool" in
       blockwatch)
@@ -190,22 +197,24 @@ for (( round = 1; round <= max_rounds; round++ )); do
         tcp_conversations=$(grep -c '<->' "$WORK/$tool.out" || true)
         detail=",\"tcp_conversations\":$tcp_conversations" ;;
     esac
-    printf '    round %d  %-10s %7.2f s  %6d MB\n' "$round" "$tool" "$secs" $(( rss_kb / 1024 )) >&2
-    emit "\"kind\":\"round\",\"tool\":\"$tool\",\"round\":$round,\"seconds\":$secs,\"user_seconds\":$user,\"system_seconds\":$sys,\"peak_rss_kb\":$rss_kb$detail"
+    printf '    round %d  %-10s %7.2f s  %6d MB   (user %s s, sys %s s, load %s)\n' "$round" "$tool" "$secs" $(( rss_kb / 1024 )) "$user" "$sys" "$(loadavg)" >&2
+    emit "\"kind\":\"round\",\"tool\":\"$tool\",\"round\":$round,\"seconds\":$secs,\"user_seconds\":$user,\"system_seconds\":$sys,\"peak_rss_kb\":$rss_kb,\"load_1min\":$(loadavg)$detail"
   done
 done
 
 median() { tr ' ' '\n' | awk 'NF' | sort -g | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else printf "%.3f\n", (v[NR/2]+v[NR/2+1])/2}'; }
-minimum() { tr ' ' '\n' | awk 'NF' | sort -g | head -1; }
+minimum() { tr ' ' '\n' | awk 'NF' | sort -g | awk 'NR == 1'; }
 maximum() { tr ' ' '\n' | awk 'NF' | sort -g | tail -1; }
 BW_MEDIAN=$(echo "${SECONDS_OF[blockwatch]}" | median)
 
 echo
 echo "BlockWatch benchmark  $RUN_ID  $HOST  ($(nproc) cores, $(awk '/^MemTotal:/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo))"
 echo "capture: $PACKETS packets, $FLOWS flows, $(( FILE_BYTES / 1000000 )) MB, warm page cache; blockwatch found ${bw_flows} flows"
-echo "rounds: $ROUNDS interleaved (tshark: $([ "$TSHARK" = 0 ] && echo skipped || echo "$TSHARK_ROUNDS")); median wall time; peak RSS is the largest of the rounds"
+LOAD_END=$(loadavg)
+echo "rounds: $ROUNDS interleaved (tshark: $([ "$TSHARK" = 0 ] && echo skipped || echo "$TSHARK_ROUNDS")); median wall time; peak RSS is the largest of the rounds; CPU s = median user+system"
+echo "load average (1 min) before/after timing: $LOAD_START / $LOAD_END"
 echo
-printf '%-11s %6s %9s %9s %9s %11s %13s %12s\n' tool rounds "median s" "min s" "max s" "Mpackets/s" "blockwatch ×" "peak RSS MB"
+printf '%-11s %6s %9s %9s %9s %11s %13s %12s %10s\n' tool rounds "median s" "min s" "max s" "Mpackets/s" "blockwatch ×" "peak RSS MB" "CPU s"
 declare -A RATIO_OF PEAK_MB_OF
 for tool in "${TOOLS[@]}"; do
   med=$(echo "${SECONDS_OF[$tool]}" | median)
@@ -213,13 +222,14 @@ for tool in "${TOOLS[@]}"; do
   hi=$(echo "${SECONDS_OF[$tool]}" | maximum)
   peak_kb=$(echo "${RSS_OF[$tool]}" | maximum)
   rounds=$(echo "${SECONDS_OF[$tool]}" | wc -w)
+  cpu=$(echo "${CPU_OF[$tool]}" | median)
   # "blockwatch ×": blockwatch's packet rate as a multiple of this tool's (= tool time / blockwatch time).
   read -r mpps ratio peak_mb < <(awk -v p="$PACKETS" -v t="$med" -v b="$BW_MEDIAN" -v k="$peak_kb" \
     'BEGIN {printf "%.2f %.2f %.1f\n", (t > 0 ? p / t / 1e6 : 0), (b > 0 ? t / b : 0), k / 1024}')
   RATIO_OF[$tool]=$ratio
   PEAK_MB_OF[$tool]=$peak_mb
-  printf '%-11s %6d %9.2f %9.2f %9.2f %11.2f %12.2f× %12.1f\n' "$tool" "$rounds" "$med" "$lo" "$hi" "$mpps" "$ratio" "$peak_mb"
-  emit "\"kind\":\"summary\",\"tool\":\"$tool\",\"rounds\":$rounds,\"median_seconds\":$med,\"min_seconds\":$lo,\"max_seconds\":$hi,\"packets_per_second\":$(awk -v p="$PACKETS" -v t="$med" 'BEGIN {x = 0; if (t > 0) x = p / t; printf "%.0f", x}'),\"blockwatch_rate_ratio\":$ratio,\"peak_rss_mb\":$peak_mb"
+  printf '%-11s %6d %9.2f %9.2f %9.2f %11.2f %12.2f× %12.1f %10.2f\n' "$tool" "$rounds" "$med" "$lo" "$hi" "$mpps" "$ratio" "$peak_mb" "$cpu"
+  emit "\"kind\":\"summary\",\"tool\":\"$tool\",\"rounds\":$rounds,\"median_seconds\":$med,\"min_seconds\":$lo,\"max_seconds\":$hi,\"packets_per_second\":$(awk -v p="$PACKETS" -v t="$med" 'BEGIN {x = 0; if (t > 0) x = p / t; printf "%.0f", x}'),\"blockwatch_rate_ratio\":$ratio,\"peak_rss_mb\":$peak_mb,\"median_cpu_seconds\":$cpu"
 done
 echo
 GOALS_MET=1
@@ -235,14 +245,14 @@ goal blockwatch_vs_ndpireader_rate "${RATIO_OF[ndpiReader]}" ge 5 "blockwatch �
 goal blockwatch_peak_rss_mb "${PEAK_MB_OF[blockwatch]}" le 150 "blockwatch peak RSS ≤ 150 MB"
 
 versions=$(printf '"swift":%s,"tcpdump":%s,"ndpiReader":%s,"tshark":%s,"libpcap":%s' \
-  "$(json_str "$(swift --version 2>&1 | head -1)")" \
-  "$(json_str "$(tcpdump --version 2>&1 | head -1)")" \
+  "$(json_str "$(swift --version 2>&1 | awk 'NR == 1')")" \
+  "$(json_str "$(tcpdump --version 2>&1 | awk 'NR == 1')")" \
   "$(json_str "$(dpkg-query -W -f '${Version}' libndpi-bin 2>/dev/null || echo unknown)")" \
-  "$(json_str "$( [ "$TSHARK" = 0 ] && echo skipped || tshark --version 2>/dev/null | head -1)")" \
+  "$(json_str "$( [ "$TSHARK" = 0 ] && echo skipped || tshark --version 2>/dev/null | awk 'NR == 1')")" \
   "$(json_str "$(pkg-config --modversion libpcap 2>/dev/null || echo unknown)")")
 commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)
 [ -z "$(git -C "$ROOT" status --porcelain -- Sources Package.swift 2>/dev/null)" ] || commit="$commit+dirty"
-emit "\"kind\":\"run\",\"commit\":\"$commit\",\"packets\":$PACKETS,\"flows\":$FLOWS,\"file_bytes\":$FILE_BYTES,\"rounds\":$ROUNDS,\"tshark_rounds\":$([ "$TSHARK" = 0 ] && echo 0 || echo "$TSHARK_ROUNDS"),\"cpu\":$(json_str "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"),\"cores\":$(nproc),$versions"
+emit "\"kind\":\"run\",\"commit\":\"$commit\",\"packets\":$PACKETS,\"flows\":$FLOWS,\"file_bytes\":$FILE_BYTES,\"rounds\":$ROUNDS,\"tshark_rounds\":$([ "$TSHARK" = 0 ] && echo 0 || echo "$TSHARK_ROUNDS"),\"cpu\":$(json_str "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"),\"cores\":$(nproc),\"load_before\":$LOAD_START,\"load_after\":$LOAD_END,$versions"
 
 # ---------------------------------------------------------------------------------------------
 # Heap allocations per packet, in the real binary, with an LD_PRELOAD counting shim
@@ -315,24 +325,42 @@ fi
 # Optional: the in-process benchmark (ordo-one/benchmark), frames in memory, mallocs counted by
 # the harness. Its own package: Benchmarks/Package.swift.
 # ---------------------------------------------------------------------------------------------
-if [ "$ORDO" = 1 ]; then
+if [ "$ALLOCS" = 1 ] && [ "$ORDO" = 1 ]; then
   echo
   say "ordo-one/benchmark: decode path on 100k in-memory packets (builds the Benchmarks package)"
   tcpdump --time-stamp-precision=nano -r "$CAPTURE" -c 100000 -w "$WORK/alloc.pcap" 2>/dev/null
   ( cd "$ROOT/Benchmarks" && BLOCKWATCH_BENCH_PCAP="$WORK/alloc.pcap" BLOCKWATCH_BENCH_PACKETS=100000 \
       swift package --disable-sandbox benchmark --no-progress --format markdown ) > "$WORK/ordo.out" 2> "$WORK/ordo.err" \
     || { tail -30 "$WORK/ordo.err" >&2; die "swift package benchmark failed"; }
-  # Per benchmark: the p50 of "Malloc (total)" and of "flows created", per iteration (= per pass).
+  cp "$WORK/ordo.out" "$WORK/ordo-last.md"   # the full tables, kept in work/
+  # Per benchmark (one iteration = one pass over all the packets): p50 of "Malloc (total)", of the
+  # wall clock and of "flows created"; the packet count is the number in the benchmark's name.
   awk '
-    /^### / { name = substr($0, 5); sub(/ metrics$/, "", name) }
-    /^\| Malloc \(total\)/ { split($0, c, "|"); gsub(/[ ,]/, "", c[4]); malloc[name] = c[4] }
-    /^\| flows created/ { split($0, c, "|"); gsub(/[ ,]/, "", c[4]); flows[name] = c[4] }
-    END { for (n in malloc) { split(n, w, " "); pk = 0
-            for (i in w) if (w[i] ~ /^[0-9]+$/) pk = w[i]
-            printf "    %-48s %s mallocs per pass (p50) = %.4f per packet%s\n", n, malloc[n], (pk ? malloc[n] / pk : 0),
-                   (n in flows ? ", flows created per pass " flows[n] : "") } }' "$WORK/ordo.out" | sort | tee "$WORK/ordo.summary"
-  while read -r line; do emit "\"kind\":\"allocs\",\"method\":\"ordo_one_benchmark\",\"line\":$(json_str "$(echo "$line" | sed 's/^ *//')")"; done < "$WORK/ordo.summary"
-  cp "$WORK/ordo.out" "$WORK/ordo-last.md"
+    function p50(line,   c) { split(line, c, "|"); gsub(/[ ,]/, "", c[5]); return c[5] }
+    /^### / { name = substr($0, 5); order[++n] = name }
+    /^\| Malloc \(total\)/ { malloc[name] = p50($0) }
+    /^\| Time \(wall clock\)/ { unit = 1000; if ($0 ~ /\(ms\)/) unit = 1e6; if ($0 ~ /\(ns\)/) unit = 1; if ($0 ~ /\(s\)/) unit = 1e9
+                                  ns[name] = p50($0) * unit }
+    /^\| flows created/ { flows[name] = p50($0) }
+    END { for (i = 1; i <= n; i++) { nm = order[i]; split(nm, w, " "); pk = 0
+            for (j in w) if (w[j] ~ /^[0-9]+$/) pk = w[j]
+            if (pk == 0 || !(nm in malloc)) continue
+            printf "%s\t%d\t%s\t%.4f\t%.0f\t%s\n", nm, pk, malloc[nm], malloc[nm] / pk, ns[nm] / pk, (nm in flows ? flows[nm] : "null") } }' \
+    "$WORK/ordo.out" > "$WORK/ordo.summary"
+  [ -s "$WORK/ordo.summary" ] || die "could not read the benchmark's results (see Benchmarks/work/ordo-last.md)"
+  echo "heap allocations, ordo-one/benchmark (frames in memory; p50 of one pass):"
+  while IFS=$'\t' read -r name pk mallocs per_packet ns_per_packet flows_created; do
+    if [ "${name#control}" != "$name" ]; then
+      # The control allocates 1000 objects per iteration: anything else means the counter is broken.
+      printf '  %-42s %s mallocs per iteration (must be %s: %s)\n' "$name" "$mallocs" "$pk" \
+        "$([ "$mallocs" -ge "$pk" ] && echo 'malloc counting works' || echo 'COUNTING BROKEN, ignore the zeros below')"
+      emit "\"kind\":\"allocs\",\"method\":\"ordo_one_benchmark\",\"benchmark\":$(json_str "$name"),\"mallocs_per_iteration_p50\":$mallocs"
+      continue
+    fi
+    printf '  %-42s %s mallocs per pass = %s per packet; %s ns per packet; flows created per pass: %s\n' \
+      "$name" "$mallocs" "$per_packet" "$ns_per_packet" "$flows_created"
+    emit "\"kind\":\"allocs\",\"method\":\"ordo_one_benchmark\",\"benchmark\":$(json_str "$name"),\"packets_per_pass\":$pk,\"mallocs_per_pass_p50\":$mallocs,\"allocs_per_packet\":$per_packet,\"ns_per_packet_p50\":$ns_per_packet,\"flows_created_per_pass\":$flows_created"
+  done < "$WORK/ordo.summary"
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -346,16 +374,32 @@ if [ "$CALLGRIND" = 1 ] || awk -v r="${RATIO_OF[tcpdump]}" 'BEGIN {exit !(r < 0.
   rm -f "$WORK"/callgrind.out.*
   valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.out.bw" \
     "$BLOCKWATCH" flows "$WORK/cut-callgrind.pcap" --format jsonl -o /dev/null --no-progress > /dev/null 2> "$WORK/callgrind.err"
-  total_ir=$(callgrind_annotate "$WORK/callgrind.out.bw" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(/,/, "", $1); print $1; exit}')
-  echo "callgrind: $total_ir instructions = $(awk -v t="$total_ir" -v p="$CALLGRIND_PACKETS" 'BEGIN {printf "%.0f", t / p}') per packet (start-up and flow records included)"
   callgrind_annotate "$WORK/callgrind.out.bw" > "$WORK/callgrind.self.txt" 2>/dev/null || true
   callgrind_annotate --inclusive=yes "$WORK/callgrind.out.bw" > "$WORK/callgrind.inclusive.txt" 2>/dev/null || true
+  total_ir=$(awk '/PROGRAM TOTALS/ && !done {gsub(/,/, "", $1); print $1; done = 1}' "$WORK/callgrind.self.txt")
+  echo "callgrind: $total_ir instructions = $(awk -v t="$total_ir" -v p="$CALLGRIND_PACKETS" 'BEGIN {printf "%.0f", t / p}') per packet (start-up and flow records included)"
+  # Where the instructions go, per packet of the slice (inclusive costs; names are mangled Swift
+  # symbols, matched by substring, so a renamed function shows as n/a).
+  echo "inclusive instructions per packet:"
+  while IFS='|' read -r label pattern; do
+    awk -v pat="$pattern" -v p="$CALLGRIND_PACKETS" -v label="$label" '
+      !done && index($0, pat) {v = $1; gsub(/,/, "", v); printf "  %-44s %8.0f\n", label, v / p; done = 1}
+      END {if (!done) printf "  %-44s %8s\n", label, "n/a"}' "$WORK/callgrind.inclusive.txt"
+  done <<'PATTERNS'
+packet loop (CaptureReader.forEachPacket)|ReaderC13forEachPacket
+  libpcap pcap_next_ex|:pcap_next_ex
+  PacketPipeline.process|PacketPipelineV7process
+    PacketDecoder.decode|PacketDecoderV6decode_14originalLength
+    FlowTable.observe (incl. records of ended flows)|FlowTableV7observe
+      FlowTable.expireIdleFlows|FlowTableV010expireIdle
+flows still open at the end (FlowTable.finish)|FlowTableV6finish
+all flow records (FlowLogWriter.write)|FlowLogWriterV5write
+PATTERNS
   top_symbols() {   # annotate output -> the first 20 symbol lines, shortened
     awk '/file:function/ {on = 1; getline; next} on && NF && n < 20 {n++; print}' "$1" \
       | sed -E 's#\[/[^]]*/([^/]+)\]$#[\1]#; s#^( *[0-9,]+ \( *[0-9.]+%\)) +[^:]*:#\1  #' | cut -c1-180
   }
-  echo "self cost:"; top_symbols "$WORK/callgrind.self.txt"
-  echo "inclusive cost:"; top_symbols "$WORK/callgrind.inclusive.txt"
+  echo "top symbols by self cost (whole process):"; top_symbols "$WORK/callgrind.self.txt"
   emit "\"kind\":\"callgrind\",\"packets\":$CALLGRIND_PACKETS,\"instructions\":${total_ir:-0}"
   echo "(profile and annotations kept in Benchmarks/work/callgrind.*)"
 fi

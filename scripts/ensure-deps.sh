@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what BlockWatch needs on Debian/Ubuntu, and nothing when it is already there.
 #   scripts/ensure-deps.sh          build and run: pkg-config, libpcap-dev
-#   scripts/ensure-deps.sh --test   also the test tools: tshark (differential oracle), editcap
+#   scripts/ensure-deps.sh --test   also the test tools: tshark (differential oracle), editcap, tcpdump
 set -euo pipefail
 
 need=()
@@ -10,6 +10,7 @@ pkg-config --exists libpcap 2>/dev/null || need+=(libpcap-dev)
 if [ "${1:-}" = "--test" ]; then
   command -v tshark >/dev/null 2>&1 || need+=(tshark)
   command -v editcap >/dev/null 2>&1 || need+=(wireshark-common)
+  command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
 fi
 
 if [ ${#need[@]} -gt 0 ]; then

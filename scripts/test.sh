@@ -4,4 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh --test
 swift build --build-tests
+# Live-capture tests need root (or CAP_NET_RAW); run them whenever we have it, as in CI.
+if [ "$(id -u)" -eq 0 ]; then export BLOCKWATCH_LIVE_TESTS=1; fi
 swift test --skip-build

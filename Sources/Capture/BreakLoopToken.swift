@@ -22,7 +22,7 @@ public final class BreakLoopToken: @unchecked Sendable {
     }
 
     /// Asks the loop to stop. It returns after the packet being delivered, or within the read
-    /// timeout when a live capture is idle.
+    /// timeout (`LiveCaptureOptions.timeoutMilliseconds`) when a live capture is idle.
     public func breakLoop() {
         lock.withLock {
             requested = true

@@ -93,15 +93,15 @@ public final class CaptureHandle {
             Libpcap.close(pcap)
             throw error
         }
-        // Non-blocking, so an idle link hands control back to the loop (see Libpcap.waitForPackets).
-        if let text = Libpcap.setNonBlocking(pcap) {
-            Libpcap.close(pcap)
-            throw .liveCaptureFailed(interface: name, detail: "cannot set non-blocking mode: \(text)")
-        }
         var warning: String? = nil
         if status > 0 {
             let text = Libpcap.lastError(pcap)
             warning = "capture on '\(name)': " + (text.isEmpty ? Libpcap.statusText(status) : text)
+        }
+        // Non-blocking, so an idle link hands control back to the loop (see Libpcap.waitForPackets).
+        if let text = Libpcap.setNonBlocking(pcap) {
+            Libpcap.close(pcap)
+            throw .liveCaptureFailed(interface: name, detail: "cannot set non-blocking mode: \(text)")
         }
         let wait = Int32(clamping: max(1, options.timeoutMilliseconds))
         return (CaptureHandle(pcap: pcap, source: name, isLive: true, fileSize: nil, idleWaitMilliseconds: wait), warning)

@@ -48,11 +48,19 @@ public final class CaptureWriter {
             fclose(file)
             buffer.deallocate()
             Libpcap.close(dead)
-            throw .cannotWrite(path: path, reason: failure.text)
+            Self.removeIfEmptyRegularFile(path)   // don't leave the empty file fopen just made
+            // libpcap says "stream: link-layer type 65000 isn't supported in savefiles".
+            let reason = failure.text.hasPrefix("stream: ") ? String(failure.text.dropFirst(8)) : failure.text
+            throw .cannotWrite(path: path, reason: reason)
         }
     }
 
     deinit { close() }
+
+    private static func removeIfEmptyRegularFile(_ path: String) {
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size == 0 { unlink(path) }
+    }
 
     /// Appends one packet. Bytes beyond the snapshot length are cut (and `originalLength` keeps the
     /// real size). `originalLength` defaults to the byte count.

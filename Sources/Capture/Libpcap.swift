@@ -37,8 +37,6 @@ enum Libpcap {
 
     static func initialise() { _ = libpcapInitialised }
 
-    static var version: String { String(cString: pcap_lib_version()) }
-
     // MARK: Opening
 
     /// `pcap_open_offline_with_tstamp_precision(path, NANO)`: pcap and pcapng, µs or ns, all delivered in ns.
@@ -189,7 +187,7 @@ enum Libpcap {
     /// `pcap_dump_fopen`: writes the file header to `file`; on success the dumper owns `file`.
     static func dumpOpen(_ dead: Handle, _ file: UnsafeMutablePointer<FILE>) -> Result<OpaquePointer, LibpcapFailure> {
         if let dumper = pcap_dump_fopen(dead, file) { return .success(dumper) }
-        return .failure(LibpcapFailure(code: PCAP_ERROR, text: lastError(dead)))
+        return .failure(LibpcapFailure(text: lastError(dead)))
     }
 
     /// Writes one record. `header.ts.tv_usec` carries nanoseconds because the dead handle is ns-precision.
@@ -220,13 +218,12 @@ enum Libpcap {
         return errbuf.withUnsafeMutableBufferPointer { buffer -> Result<Handle, LibpcapFailure> in
             let base = buffer.baseAddress!
             if let handle = body(base) { return .success(handle) }
-            return .failure(LibpcapFailure(code: PCAP_ERROR, text: String(cString: base)))
+            return .failure(LibpcapFailure(text: String(cString: base)))
         }
     }
 }
 
 /// A libpcap failure before it is turned into a `CaptureError`.
 struct LibpcapFailure: Error {
-    var code: Int32
     var text: String
 }

@@ -4,6 +4,7 @@ public enum HostAddress: Hashable, Sendable, ExpressibleByStringLiteral, CustomS
     case v6(high: UInt64, low: UInt64)
 
     /// Parses dotted IPv4 (`192.0.2.1`) or IPv6 text (`2001:db8::1`); nil when it is neither.
+    /// (`HostAddress("…")` with a literal is the literal initializer, which traps instead.)
     public init?(_ text: String) {
         if let v4 = HostAddress.parseIPv4(Substring(text)) {
             self = .v4(v4)

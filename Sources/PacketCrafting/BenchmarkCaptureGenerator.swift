@@ -47,9 +47,9 @@ public struct BenchmarkCaptureGenerator: Sendable {
                 let tenths = packets == 0 ? 0 : (count * 1000 + packets / 2) / packets
                 return "\(tenths / 10).\(tenths % 10) %"
             }
-            let seconds = Double(lastTimestampNanoseconds - firstTimestampNanoseconds) / 1e9
+            let seconds = (lastTimestampNanoseconds - firstTimestampNanoseconds + 500_000_000) / 1_000_000_000
             var lines = ["\(packets) packets, \(bytes) bytes (mean \(packets == 0 ? 0 : bytes / packets) B), \(flows) flows, "
-                         + "\(Int(seconds.rounded())) s of traffic"]
+                         + "\(seconds) s of traffic"]
             lines.append("flows: " + flowsByKind.map { "\($0.kind) \($0.count)" }.joined(separator: ", "))
             lines.append("frame sizes: " + frameSizes.map { "\($0.range) \(percent($0.count))" }.joined(separator: ", "))
             return lines.joined(separator: "\n")
@@ -134,10 +134,11 @@ struct BenchmarkEmitter {
     // Random payload patterns with prefix sums, so a TLS record's checksum costs O(1).
     static let patternCount = 32
     static let patternLength = 1536
-    let patterns: UnsafeMutableRawBufferPointer
-    var prefixSums: [UInt64]
+    // Both buffers are allocated by `run` and freed when it returns.
+    var patterns = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+    var prefixSums: [UInt64] = []
 
-    let frame: UnsafeMutableRawBufferPointer
+    var frame = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     static let gatewayMAC: UInt64 = 0x02_00_5E_00_00_01
 
     init(_ configuration: BenchmarkCaptureGenerator.Configuration) throws(BenchmarkCaptureGenerator.ConfigurationError) {
@@ -146,12 +147,7 @@ struct BenchmarkEmitter {
         random = DeterministicRandom(seed: configuration.seed)
         clientCount = max(1, min(configuration.flows / 50, 200_000))
         serverCount = max(Self.nameCount, min(configuration.flows / 60, 20_000))
-        patterns = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.patternCount * Self.patternLength, alignment: 16)
-        frame = UnsafeMutableRawBufferPointer.allocate(byteCount: BenchmarkCaptureGenerator.maximumFrameLength, alignment: 16)
-        frame.initializeMemory(as: UInt8.self, repeating: 0)
-        prefixSums = []
         scripts = BenchmarkScriptBuilder(random: DeterministicRandom(seed: configuration.seed ^ 0x5C41_9753))
-        preparePayloads()
         try planFlows()
     }
 
@@ -336,10 +332,16 @@ struct BenchmarkEmitter {
     }
 
     mutating func run(_ sink: (Int64, UnsafeRawBufferPointer) -> Void) -> BenchmarkCaptureGenerator.Summary {
+        patterns = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.patternCount * Self.patternLength, alignment: 16)
+        frame = UnsafeMutableRawBufferPointer.allocate(byteCount: BenchmarkCaptureGenerator.maximumFrameLength, alignment: 16)
+        frame.initializeMemory(as: UInt8.self, repeating: 0)
         defer {
             patterns.deallocate()
             frame.deallocate()
+            patterns = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+            frame = UnsafeMutableRawBufferPointer(start: nil, count: 0)
         }
+        preparePayloads()
         var summary = BenchmarkCaptureGenerator.Summary()
         summary.flows = plans.count
         var kindCounts = [Int](repeating: 0, count: BenchmarkFlowKind.allCases.count)
@@ -488,7 +490,8 @@ struct BenchmarkEmitter {
                 slots[slot].serverIPID &+= 1
             }
             pseudo = writeIPv4(source: step.fromClient ? client : server, destination: step.fromClient ? server : client,
-                               proto: 6, payloadLength: segmentLength, id: id, ttl: ttl, dontFragment: !reset || plan.kind != .tcpReset)
+                               proto: 6, payloadLength: segmentLength, id: id, ttl: ttl,
+                               dontFragment: !reset || plan.kind != .tcpReset)  // injected RSTs often lack DF
         }
 
         let (sourcePort, destinationPort) = step.fromClient ? (plan.clientPort, UInt16(443)) : (UInt16(443), plan.clientPort)

@@ -5,7 +5,7 @@ import Foundation
 /// malformed packets. Deterministic: writing them twice gives byte-identical files.
 public enum BundledCaptures {
     /// One bundled capture: its file name, what it holds, and its frames.
-    public struct Capture: Sendable {
+    public struct CaptureFile: Sendable {
         public var fileName: String
         /// One line for `captures/README.md`.
         public var summary: String
@@ -24,7 +24,7 @@ public enum BundledCaptures {
     public static let epochNanoseconds: Int64 = 1_768_471_200 * 1_000_000_000
 
     /// Every classic-pcap capture, built in memory.
-    public static func all() -> [Capture] {
+    public static func all() -> [CaptureFile] {
         [ethernetMixed(), vlanQinQ(), linuxCooked(version: 1), linuxCooked(version: 2), rawIP(), rawIPv4(), rawIPv6(),
          nullLoopback(), openBSDLoop(), ipv6ExtensionHeaders(), fragments(), truncatedPackets()]
     }
@@ -213,7 +213,7 @@ public enum BundledCaptures {
     // MARK: - The captures
 
     /// 1. Ethernet: every connection outcome side by side, plus ARP and IPv6.
-    static func ethernetMixed() -> Capture {
+    static func ethernetMixed() -> CaptureFile {
         var packets: [TimedPacket] = []
         packets += arpExchange(at: at(0))
         packets += dnsLookup(HostPort(client, 53001), HostPort(resolver, 53), at: at(10), name: "www.example.com", id: 0x1A2B,
@@ -238,7 +238,7 @@ public enum BundledCaptures {
                              answers: [webServer6], seed: 0x5EED_0006)
         packets += httpConversation(HostPort(client6, 40005), HostPort(webServer6, 80), at: at(1220), host: "www.example.net",
                                     seed: 0x5EED_0007)
-        return Capture(fileName: "ethernet-mixed.pcap",
+        return CaptureFile(fileName: "ethernet-mixed.pcap",
                        summary: "Ethernet: ARP request/reply; DNS A lookup; HTTP over TCP with handshake, data both ways and FIN close; "
                            + "refused SYN (RST/ACK); SYN unanswered, retried at 1 s and 3 s; ICMP echo; UDP answered by ICMP "
                            + "port-unreachable quoting it; SYN answered by ICMP administratively-prohibited (code 13); "
@@ -249,7 +249,7 @@ public enum BundledCaptures {
     }
 
     /// 2. The same kinds of traffic under one 802.1Q tag and under QinQ.
-    static func vlanQinQ() -> Capture {
+    static func vlanQinQ() -> CaptureFile {
         var frames: [TimedFrame] = []
         let dot1Q = LinkFraming.ethernet(EthernetFraming(local: clientMAC, remote: gatewayMAC, tags: EthernetFraming.VLANTag.dot1Q(100)))
         let qinq = LinkFraming.ethernet(EthernetFraming(local: clientMAC, remote: gatewayMAC,
@@ -268,14 +268,14 @@ public enum BundledCaptures {
                                         host: "www.example.net", bodyLength: 600, seed: 0x5EED_0400 &+ UInt64(port))
             frames += framing.frames(CaptureFileWriting.sortedByTime(packets))
         }
-        return Capture(fileName: "vlan-qinq.pcap",
+        return CaptureFile(fileName: "vlan-qinq.pcap",
                        summary: "Ethernet with 802.1Q VLAN 100 (first 2 s), then QinQ: outer 802.1ad 0x88a8 VLAN 200, inner 802.1Q "
                            + "VLAN 300. Each part: ARP, DNS lookup, HTTP conversation, refused SYN, ICMP echo, IPv6 HTTP conversation.",
                        link: dot1Q, snapshotLength: 262_144, frames: frames)
     }
 
     /// 3. Linux cooked captures (what `tcpdump -i any` writes): SLL (v1) or SLL2 (v2).
-    static func linuxCooked(version: Int) -> Capture {
+    static func linuxCooked(version: Int) -> CaptureFile {
         var packets: [TimedPacket] = []
         packets += arpExchange(at: at(0))
         packets += dnsLookup(HostPort(client, 53101), HostPort(resolver, 53), at: at(10), name: "www.example.org", id: 0x4D5E,
@@ -291,7 +291,7 @@ public enum BundledCaptures {
         let link: LinkFraming = version == 1 ? .linuxSLL(cooked) : .linuxSLL2(cooked)
         let name = version == 1 ? "linux-sll.pcap" : "linux-sll2.pcap"
         let header = version == 1 ? "Linux cooked v1 (DLT_LINUX_SLL 113, 16-byte header)" : "Linux cooked v2 (DLT_LINUX_SLL2 276, 20-byte header, interface index 2)"
-        return Capture(fileName: name,
+        return CaptureFile(fileName: name,
                        summary: "\(header); packet type 4 (outgoing) for the client's packets, 0 (to us) for the others: "
                            + "ARP, DNS lookup, HTTP conversation, SYN retried once unanswered, refused SYN, IPv6 HTTP conversation.",
                        link: link, snapshotLength: 262_144, frames: link.frames(CaptureFileWriting.sortedByTime(packets)))
@@ -322,32 +322,32 @@ public enum BundledCaptures {
     }
 
     /// 4a. DLT_RAW: IPv4 and IPv6 in one file.
-    static func rawIP() -> Capture {
+    static func rawIP() -> CaptureFile {
         let packets = ipv4Traffic(at: 0, port: 44000, seed: 0x5EED_0600) + ipv6Traffic(at: 1000, port: 44100, seed: 0x5EED_0610)
-        return Capture(fileName: "raw-ip.pcap",
+        return CaptureFile(fileName: "raw-ip.pcap",
                        summary: "DLT_RAW (LINKTYPE_RAW 101 in the file), no link header, IPv4 and IPv6 mixed: DNS lookups, HTTP "
                            + "conversations, a refused SYN, an unanswered IPv6 SYN retried once, ICMP and ICMPv6 echo.",
                        link: .raw, snapshotLength: 262_144, frames: LinkFraming.raw.frames(CaptureFileWriting.sortedByTime(packets)))
     }
 
     /// 4b. DLT_IPV4.
-    static func rawIPv4() -> Capture {
+    static func rawIPv4() -> CaptureFile {
         let packets = ipv4Traffic(at: 0, port: 44200, seed: 0x5EED_0620)
-        return Capture(fileName: "raw-ipv4.pcap",
+        return CaptureFile(fileName: "raw-ipv4.pcap",
                        summary: "DLT_IPV4 (228), IPv4 only: DNS lookup, HTTP conversation, refused SYN, ICMP echo.",
                        link: .rawIPv4, snapshotLength: 262_144, frames: LinkFraming.rawIPv4.frames(CaptureFileWriting.sortedByTime(packets)))
     }
 
     /// 4c. DLT_IPV6.
-    static func rawIPv6() -> Capture {
+    static func rawIPv6() -> CaptureFile {
         let packets = ipv6Traffic(at: 0, port: 44300, seed: 0x5EED_0630)
-        return Capture(fileName: "raw-ipv6.pcap",
+        return CaptureFile(fileName: "raw-ipv6.pcap",
                        summary: "DLT_IPV6 (229), IPv6 only: DNS AAAA lookup, HTTP conversation, SYN retried once unanswered, ICMPv6 echo.",
                        link: .rawIPv6, snapshotLength: 262_144, frames: LinkFraming.rawIPv6.frames(CaptureFileWriting.sortedByTime(packets)))
     }
 
     /// 4d. DLT_NULL with IPv4 (AF 2) and IPv6 (AF 24, 28 and 30 in turn).
-    static func nullLoopback() -> Capture {
+    static func nullLoopback() -> CaptureFile {
         var frames: [TimedFrame] = []
         frames += LinkFraming.bsdNull.frames(CaptureFileWriting.sortedByTime(ipv4Traffic(at: 0, port: 44400, seed: 0x5EED_0640)))
         for (index, family) in [UInt32(24), 28, 30].enumerated() {
@@ -355,7 +355,7 @@ public enum BundledCaptures {
             frames += LinkFraming.null(ipv6AddressFamily: family).frames(packets)
         }
         frames += LinkFraming.bsdNull.frames(CaptureFileWriting.sortedByTime(ipv6Traffic(at: 2000, port: 44500, seed: 0x5EED_0650)))
-        return Capture(fileName: "null-loopback.pcap",
+        return CaptureFile(fileName: "null-loopback.pcap",
                        summary: "DLT_NULL (0), 4-byte address family in the writer's (little-endian) byte order: IPv4 with AF 2 (DNS, "
                            + "HTTP, refused SYN, ICMP echo); ICMPv6 echo with AF 24, 28 and 30 (NetBSD/OpenBSD, FreeBSD, macOS); IPv6 "
                            + "traffic with AF 24 (DNS, HTTP, unanswered SYN, echo).",
@@ -363,16 +363,16 @@ public enum BundledCaptures {
     }
 
     /// 4e. DLT_LOOP (OpenBSD loopback): the family in network byte order.
-    static func openBSDLoop() -> Capture {
+    static func openBSDLoop() -> CaptureFile {
         let link = LinkFraming.loop(ipv6AddressFamily: 24)
         let packets = ipv4Traffic(at: 0, port: 44600, seed: 0x5EED_0660) + ping(from: client6, to: webServer6, at: at(1000), identifier: 0x0AF1, sequence: 1)
-        return Capture(fileName: "loop.pcap",
+        return CaptureFile(fileName: "loop.pcap",
                        summary: "DLT_LOOP (108), 4-byte address family in network byte order: IPv4 DNS, HTTP, refused SYN, ICMP echo; ICMPv6 echo (AF 24).",
                        link: link, snapshotLength: 262_144, frames: link.frames(CaptureFileWriting.sortedByTime(packets)))
     }
 
     /// 5. IPv6 extension headers before TCP, UDP and ICMPv6, and ICMPv6 errors quoting packets.
-    static func ipv6ExtensionHeaders() -> Capture {
+    static func ipv6ExtensionHeaders() -> CaptureFile {
         let waypoint: HostAddress = "2001:db8:ffff::1"
         // Hop-by-hop, a segment-routing header whose last segment is the packet's destination
         // (segments left 0: the waypoint has been visited), destination options.
@@ -444,7 +444,7 @@ public enum BundledCaptures {
                                        .packet(carrying: ICMPv6Builder.timeExceeded(quoting: probe)),
                                    direction: .inbound))
         packets += ping(from: client6, to: webServer6, at: at(700), identifier: 0x0E6E, sequence: 1)
-        return Capture(fileName: "ipv6-extension-headers.pcap",
+        return CaptureFile(fileName: "ipv6-extension-headers.pcap",
                        summary: "Ethernet, IPv6: HTTP conversation whose client segments carry hop-by-hop (router alert) + routing "
                            + "(segment routing, type 4, segments left 0) + destination options headers; DNS query with the same chain, "
                            + "answer with destination options (PadN); UDP with a routing header still in transit (segments left 1: "
@@ -456,7 +456,7 @@ public enum BundledCaptures {
     }
 
     /// 6. IPv4 and IPv6 fragments: in order, reordered, overlapping, incomplete.
-    static func fragments() -> Capture {
+    static func fragments() -> CaptureFile {
         let server: HostAddress = "198.51.100.20"
         var packets: [TimedPacket] = []
         var random = DeterministicRandom(seed: 0x5EED_0800)
@@ -493,7 +493,7 @@ public enum BundledCaptures {
             }
             time += 100_000_000
         }
-        return Capture(fileName: "fragments.pcap",
+        return CaptureFile(fileName: "fragments.pcap",
                        summary: "Ethernet, fragmented 2980-byte UDP datagrams to port 4000: IPv4 in 3 fragments in order (IP-ID 0x1001), "
                            + "out of order 3-1-2 (0x1002), overlapping by 16 identical bytes (0x1003), never completed: middle "
                            + "fragment missing (0x1004) and the receiver's ICMP reassembly-time-exceeded 30 s later; IPv6 with "
@@ -503,7 +503,7 @@ public enum BundledCaptures {
     }
 
     /// 7. Snaplen 96 and deliberately malformed packets.
-    static func truncatedPackets() -> Capture {
+    static func truncatedPackets() -> CaptureFile {
         let snapshotLength = 96
         let link = LinkFraming.ethernet(ethernet)
         var packets: [TimedPacket] = []
@@ -549,7 +549,7 @@ public enum BundledCaptures {
         var overlong = IPv4Builder(source: client, destination: udpServer, identification: 0xBAD7)
         overlong.totalLengthOverride = 1000
         add(overlong.packet(carrying: probe))
-        return Capture(fileName: "truncated-packets.pcap",
+        return CaptureFile(fileName: "truncated-packets.pcap",
                        summary: "Ethernet, snapshot length 96: a DNS response with three answers and an HTTP conversation with "
                            + "full-size segments, cut to 96 bytes (caplen < len); then malformed packets: IPv4 header length 4 (< 5), "
                            + "IPv4 total length 16 (< header), TCP data offset 3 (< 5), UDP length 200 > the 17 bytes present, "

@@ -33,46 +33,82 @@ public struct DNSHeader {
 }
 
 /// A view of a whole DNS message (RFC 1035 §4.1). Creating one walks every question and record
-/// the header counts, so afterwards iteration cannot fail and no accessor can trap.
+/// the header counts, so afterwards no accessor can trap and, for a complete message, iteration
+/// yields every counted entry.
 public struct DNSMessage {
     /// The message bytes (for DNS over TCP: after the 2-byte length prefix).
     public let bytes: UnsafeRawBufferPointer
     /// Offsets where the answer, authority and additional sections start, and where the last
-    /// record ends (bytes after it, if any, are ignored).
+    /// record ends (bytes after it, if any, are ignored). In an incomplete message, sections
+    /// past the cut start, and the message ends, at the end of the bytes.
     public let answerOffset: Int
     public let authorityOffset: Int
     public let additionalOffset: Int
     public let endOffset: Int
 
+    /// Whether every counted question and record is present and well-formed. Always true for
+    /// messages made with `init?(_:)`.
+    public let isComplete: Bool
+
     /// Validates the header and every counted question and record: names well-formed (pointer
     /// loops and overlong names rejected), fixed fields present, record data inside the message.
     public init?(_ bytes: UnsafeRawBufferPointer) {
+        guard let walk = DNSMessage.walk(bytes), walk.complete else { return nil }
+        self.init(bytes: bytes, walk: walk)
+    }
+
+    /// Like `init?(_:)`, but keeps a message cut short by the snaplen or a damaged capture: the
+    /// sections yield the questions and records that are whole, up to the first one that is not,
+    /// and `isComplete` is false. Nil only when the 12-byte header itself is missing.
+    public init?(acceptingTruncation bytes: UnsafeRawBufferPointer) {
+        guard let walk = DNSMessage.walk(bytes) else { return nil }
+        self.init(bytes: bytes, walk: walk)
+    }
+
+    private init(bytes: UnsafeRawBufferPointer, walk: Walk) {
+        self.bytes = bytes
+        self.answerOffset = walk.answers
+        self.authorityOffset = walk.authorities
+        self.additionalOffset = walk.additionals
+        self.endOffset = walk.end
+        self.isComplete = walk.complete
+    }
+
+    /// Where each section starts, found by walking the message once.
+    private struct Walk {
+        var answers: Int, authorities: Int, additionals: Int, end: Int
+        var complete: Bool
+    }
+
+    /// Walks every counted entry. Sections after the first bad entry start at the end of the
+    /// bytes, so iterating them yields nothing.
+    private static func walk(_ bytes: UnsafeRawBufferPointer) -> Walk? {
         guard let header = DNSHeader(bytes) else { return nil }
         var offset = DNSHeader.length
+        var walk = Walk(answers: bytes.count, authorities: bytes.count, additionals: bytes.count,
+                        end: bytes.count, complete: false)
         for _ in 0..<header.questionCount {
-            guard let end = DNSMessage.endOfQuestion(in: bytes, at: offset) else { return nil }
+            guard let end = endOfQuestion(in: bytes, at: offset) else { return walk }
             offset = end
         }
-        let answers = offset
+        walk.answers = offset
         for _ in 0..<header.answerCount {
-            guard let end = DNSMessage.endOfRecord(in: bytes, at: offset) else { return nil }
+            guard let end = endOfRecord(in: bytes, at: offset) else { return walk }
             offset = end
         }
-        let authorities = offset
+        walk.authorities = offset
         for _ in 0..<header.authorityCount {
-            guard let end = DNSMessage.endOfRecord(in: bytes, at: offset) else { return nil }
+            guard let end = endOfRecord(in: bytes, at: offset) else { return walk }
             offset = end
         }
-        let additionals = offset
+        walk.additionals = offset
         for _ in 0..<header.additionalCount {
-            guard let end = DNSMessage.endOfRecord(in: bytes, at: offset) else { return nil }
+            guard let end = endOfRecord(in: bytes, at: offset) else { return walk }
             offset = end
         }
-        self.bytes = bytes
-        self.answerOffset = answers
-        self.authorityOffset = authorities
-        self.additionalOffset = additionals
-        self.endOffset = offset
+        walk.end = offset
+        walk.complete = true
+        return walk
     }
 
     @inlinable public var header: DNSHeader { DNSHeader(unchecked: bytes) }
@@ -98,14 +134,17 @@ public struct DNSMessage {
         return iterator.next()
     }
 
+    /// The answer section.
     public var answers: DNSRecords {
         DNSRecords(message: bytes, offset: answerOffset, count: answerCount, section: .answer)
     }
 
+    /// The authority section (an SOA here marks a negative answer).
     public var authorities: DNSRecords {
         DNSRecords(message: bytes, offset: authorityOffset, count: authorityCount, section: .authority)
     }
 
+    /// The additional section (EDNS's OPT record included).
     public var additionals: DNSRecords {
         DNSRecords(message: bytes, offset: additionalOffset, count: additionalCount, section: .additional)
     }
@@ -206,14 +245,18 @@ public struct DNSQuestions: Sequence, IteratorProtocol {
 
 /// One resource record (RFC 1035 §4.1.3), with its data as a view.
 public struct DNSRecord {
+    /// The whole message, which names in the data may point into.
     public let message: UnsafeRawBufferPointer
+    /// The owner name.
     public let name: DNSName
     public let type: DNSRecordType
     /// The raw class field (mDNS uses its top bit for "cache flush"; OPT carries a UDP size here).
     public let rawClass: UInt16
+    /// Seconds the answer may be cached: also how long an address-to-name mapping stays credible.
     public let ttl: UInt32
     /// Where the record data starts in `message` (names inside it may point elsewhere).
     public let dataOffset: Int
+    /// The record data (RDATA).
     public let data: UnsafeRawBufferPointer
     public let section: DNSSection
 

@@ -156,7 +156,8 @@ public struct HTTPRequest {
 public enum HTTPRequestScan {
     /// The whole head is present.
     case complete(HTTPRequest)
-    /// So far it looks like a request; the head has not ended yet.
+    /// So far it looks like a request; the head has not ended yet. The caller bounds how much
+    /// it buffers (a head longer than a few kilobytes is not worth waiting for).
     case needMore
     /// Not an HTTP/1.x request.
     case notHTTP

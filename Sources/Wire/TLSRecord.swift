@@ -4,8 +4,8 @@ public struct TLSRecord {
     public let bytes: UnsafeRawBufferPointer
 
     public static let headerLength = 5
-    /// RFC 8446 §5.1 caps a plaintext fragment at 2^14 bytes; encrypted ones may add 256 more
-    /// (and TLS 1.2 compression 1,024): one bound for every record type keeps this simple.
+    /// Plaintext fragments are at most 2^14 bytes; TLS 1.2 ciphertext may reach 2^14 + 2,048
+    /// (RFC 5246 §6.2.3), TLS 1.3's 2^14 + 256. One bound for every record type keeps this simple.
     public static let maximumFragmentLength = 16_384 + 2_048
 
     /// Validates a header that looks like TLS and that the whole record is present.
@@ -251,7 +251,8 @@ enum TLSHandshakeScanner {
             let recordType = stream.byte(at: offset)
             guard recordType == 22 else { return records == 0 ? .notTLS : .malformed }
             let fragmentLength = Int(stream.uint16(at: offset + 3))
-            guard stream.byte(at: offset + 1) == 3, fragmentLength > 0,
+            // The same header checks as `TLSRecord.recordLength`, so `coalesce` accepts what this accepts.
+            guard stream.byte(at: offset + 1) == 3, stream.byte(at: offset + 2) <= 4, fragmentLength > 0,
                   fragmentLength <= TLSRecord.maximumFragmentLength else { return records == 0 ? .notTLS : .malformed }
             records += 1
             let fragmentStart = offset + TLSRecord.headerLength

@@ -101,7 +101,24 @@ struct CaptureWriterTests {
         }
     }
 
-    @Test("tcpdump reads what the writer wrote", .enabled(if: toolPath("tcpdump") != nil))
+    @Test("a link type that pcap files cannot hold is refused up front, and no empty file is left")
+    func unsupportedLinkType() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path("odd.pcap")
+        #expect(throws: CaptureError.cannotWrite(path: path, reason: "link-layer type 65000 isn't supported in savefiles")) {
+            _ = try CaptureWriter(path: path, linkType: LinkType(rawValue: 65000))
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test("a full disk is reported by finish()", .enabled(if: FileManager.default.fileExists(atPath: "/dev/full")))
+    func diskFull() throws {
+        let writer = try CaptureWriter(path: "/dev/full", linkType: .ethernet)
+        writer.write(timestampNanoseconds: 1, bytes: Frames.ethernetUDP())
+        #expect(throws: CaptureError.cannotWrite(path: "/dev/full", reason: "No space left on device")) { try writer.finish() }
+    }
+
+    @Test("tcpdump reads what the writer wrote")
     func tcpdumpReadsIt() throws {
         let dir = try TemporaryDirectory()
         let path = try writeCapture(dir.path("t.pcap"), [(1_700_000_000_000_000_001, Frames.ethernetUDP())])

@@ -1,4 +1,5 @@
 import Capture
+import Foundation
 import Testing
 
 @Suite("Live capture: opening interfaces")
@@ -30,5 +31,49 @@ struct LiveCaptureTests {
             == "no permission to capture on 'eth0' (socket: Operation not permitted): run as root or grant CAP_NET_RAW: "
             + "sudo setcap cap_net_raw,cap_net_admin+eip $(command -v blockwatch)")
         #expect(CaptureError.liveCaptureFailed(interface: "eth0", detail: "boom").description == "cannot capture on 'eth0': boom")
+    }
+}
+
+/// Captures on the loopback interface: needs root or CAP_NET_RAW, so it runs only with
+/// `BLOCKWATCH_LIVE_TESTS=1` and `swift test` stays hermetic by default.
+@Suite("Live capture on loopback", .enabled(if: ProcessInfo.processInfo.environment["BLOCKWATCH_LIVE_TESTS"] == "1"))
+struct LoopbackCaptureTests {
+    @Test("packets sent to a loopback port are captured with ns timestamps; an idle link calls whenIdle; stop ends the loop")
+    func loopback() throws {
+        let port = UInt16.random(in: 20_000...60_000)
+        let (handle, _) = try CaptureHandle.openInterface("lo", options: LiveCaptureOptions(timeoutMilliseconds: 20))
+        try handle.setFilter("udp dst port \(port)")
+        let reader = CaptureReader(handle: handle)
+        #expect(reader.files.isEmpty)
+        #expect(reader.sources == ["lo"])
+        let token = reader.stopToken
+        let sender = Thread {
+            usleep(100_000)
+            let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = port.bigEndian
+            address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+            for _ in 0..<3 {
+                _ = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, "ping", 4, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+            }
+            close(fd)
+            usleep(300_000)
+            token.breakLoop()
+        }
+        let before = Int64(Date().timeIntervalSince1970 * 1e9)
+        sender.start()
+        var times: [Int64] = []
+        var idle = 0
+        let outcome = try reader.forEachPacket(whenIdle: { idle += 1 }) { packet in
+            times.append(packet.timestampNanoseconds)
+        }
+        #expect(outcome.endedBy == .stopped)
+        #expect(times.count == 3)
+        #expect(times.allSatisfy { $0 >= before - 1_000_000_000 && $0 <= before + 5_000_000_000 })
+        #expect(idle > 0)
+        #expect(reader.statistics() != nil)
     }
 }

@@ -175,14 +175,14 @@ struct BadInputTests {
     @Test("a zero-length file")
     func empty() throws {
         let (folder, _) = try CommandLineTests.workspace()
-        FileManager.default.createFile(atPath: folder + "/empty.pcap", contents: Data())
+        _ = FileManager.default.createFile(atPath: folder + "/empty.pcap", contents: Data())
         BadInputTests.expectOneLineError(try CommandLineTests.blockwatch("flows", folder + "/empty.pcap"), containing: "empty.pcap")
     }
 
     @Test("a file that is not a capture")
     func garbage() throws {
         let (folder, _) = try CommandLineTests.workspace()
-        FileManager.default.createFile(atPath: folder + "/garbage.pcap", contents: Data(repeating: 0x41, count: 4096))
+        _ = FileManager.default.createFile(atPath: folder + "/garbage.pcap", contents: Data(repeating: 0x41, count: 4096))
         BadInputTests.expectOneLineError(try CommandLineTests.blockwatch("flows", folder + "/garbage.pcap"), containing: "garbage.pcap")
     }
 

@@ -107,6 +107,18 @@ struct TsharkDifferentialTests {
 
     static let allCaptures = TestCaptures.bundled + TestCaptures.sharedCorpus
 
+    /// Differences examined packet by packet, with who is right. Keyed by file name, then by the
+    /// difference as `compare` words it.
+    static let explained: [String: [String: String]] = [
+        "truncated-packets.pcap": [
+            "missing tcp 192.0.2.10:47002 <-> 203.0.113.5:80 (tshark 1/0)":
+                "The only packet of this tuple has a TCP data offset of 3 (12 bytes), which is impossible. "
+                + "tshark still counts it in the conversation because the ports are readable; BlockWatch, like "
+                + "Zeek (bad_TCP_header_len), does not trust a segment whose header is invalid and counts it as "
+                + "the decode issue tcp_data_offset_too_short instead. Both account for the packet.",
+        ],
+    ]
+
     @Test("there are captures to compare: the project's own and the shared corpus")
     func capturesExist() {
         #expect(TestCaptures.bundled.count >= 8, "captures/ should hold the project's own captures")
@@ -116,8 +128,9 @@ struct TsharkDifferentialTests {
     @Test("each capture: the same 5-tuples and per-direction packet counts as tshark", arguments: allCaptures)
     func agreesWithTshark(file: String) throws {
         let comparison = try TsharkDifferentialTests.compare(file)
-        #expect(comparison.differences.isEmpty,
-                "\(URL(fileURLWithPath: file).lastPathComponent): \(comparison.differences.prefix(5).joined(separator: "; "))")
+        let name = URL(fileURLWithPath: file).lastPathComponent
+        let unexplained = comparison.differences.filter { TsharkDifferentialTests.explained[name]?[$0] == nil }
+        #expect(unexplained.isEmpty, "\(name): \(unexplained.prefix(5).joined(separator: "; "))")
     }
 
     @Test("over all captures: at least 99.5 % of tshark's 5-tuples found, at most 0.5 % extra")

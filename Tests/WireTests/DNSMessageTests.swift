@@ -211,6 +211,35 @@ struct DNSMessageTests {
         }
     }
 
+    @Test("a truncated message accepted as such yields exactly the whole records before the cut")
+    func acceptingTruncation() {
+        for fixture in DNSFixtures.all {
+            let full = AppFixture.withExact(fixture) { DNSMessageTests.summary(DNSMessage($0)!) }
+            AppFixture.forEachTruncation(of: fixture) { length, bytes in
+                guard let message = DNSMessage(acceptingTruncation: bytes) else {
+                    #expect(length < 12)
+                    return
+                }
+                #expect(!message.isComplete)
+                let partial = DNSMessageTests.summary(message)
+                #expect(Array(full.prefix(partial.count)) == partial, "prefix \(length)")
+            }
+            AppFixture.withExact(fixture) { #expect(DNSMessage(acceptingTruncation: $0)?.isComplete == true) }
+        }
+        // The WhatsApp answer cut inside its fourth A record: three addresses survive.
+        AppFixture.withExact(DNSFixtures.whatsappAnswer.prefix(33 + 16 * 3 + 10)) { bytes in
+            let message = DNSMessage(acceptingTruncation: bytes)
+            #expect(message?.question?.name.text == "e7.whatsapp.net")
+            #expect(message?.answers.compactMap(\.address).map(\.description) == ["169.45.219.235", "169.47.40.142", "169.45.248.121"])
+        }
+    }
+
+    /// Type, TTL, address and data length of each question and record, in order.
+    static func summary(_ message: DNSMessage) -> [String] {
+        message.questions.map { "Q \($0.type) \($0.name.text)" }
+            + message.records.map { "\($0.section) \($0.type) \($0.ttl) \($0.address?.description ?? "-") \($0.data.count)" }
+    }
+
     @Test("a snaplen-cut answer still yields its header's response code")
     func cutHeader() {
         AppFixture.withExact(DNSFixtures.nxDomain.prefix(40)) { bytes in

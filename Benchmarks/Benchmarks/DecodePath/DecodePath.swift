@@ -94,6 +94,13 @@ let environment = ProcessInfo.processInfo.environment
 let capturePath = environment["BLOCKWATCH_BENCH_PCAP"] ?? "work/alloc.pcap"
 let packetLimit = Int(environment["BLOCKWATCH_BENCH_PACKETS"] ?? "") ?? 100_000
 
+/// For the control benchmark: a heap object the optimizer cannot keep on the stack (it escapes
+/// into `blackHole`).
+final class Box {
+    let value: Int
+    init(_ value: Int) { self.value = value }
+}
+
 let flowsCreated = BenchmarkMetric.custom("flows created", polarity: .prefersSmaller, useScalingFactor: false)
 
 let benchmarks: @Sendable () -> Void = {
@@ -105,12 +112,20 @@ let benchmarks: @Sendable () -> Void = {
     // One pass of a few milliseconds at least per sample (see research notes: tiny samples run
     // with cold caches on this VM); a fixed iteration count keeps the run short and predictable.
     Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .throughput, .mallocCountTotal, .memoryLeaked],
-        timeUnits: .milliseconds,
+        metrics: [.wallClock, .mallocCountTotal],
+        timeUnits: .microseconds,
         warmupIterations: 1,
         maxDuration: .seconds(10),
         maxIterations: 20
     )
+
+    // 0. Control: proves that malloc counting works here (it must report 1000 per iteration).
+    // Without it, a harness whose interposer silently failed to load would report a fine-looking 0.
+    Benchmark("control 1000 allocations") { benchmark in
+        for _ in benchmark.scaledIterations {
+            for i in 0 ..< 1000 { blackHole(Box(i)) }
+        }
+    }
 
     // 1. Wire alone: link layer down to the transport header.
     Benchmark("decode \(n) packets") { benchmark in
@@ -130,7 +145,7 @@ let benchmarks: @Sendable () -> Void = {
 
     // 2. Wire + Flows on flows that already exist (see the file comment).
     Benchmark("decode+observe \(n) packets, flows exist",
-              configuration: .init(metrics: [.wallClock, .throughput, .mallocCountTotal, .memoryLeaked, flowsCreated])) { benchmark in
+              configuration: .init(metrics: [.wallClock, .mallocCountTotal, flowsCreated])) { benchmark in
         var table = FlowTable(configuration: FlowTableConfiguration())
         func pass(_ table: inout FlowTable) {
             for i in 0 ..< n {
@@ -151,7 +166,7 @@ let benchmarks: @Sendable () -> Void = {
 
     // 3. The façade's per-packet step (decode, fragments, observe, summary), flows exist.
     Benchmark("pipeline \(n) packets, flows exist",
-              configuration: .init(metrics: [.wallClock, .throughput, .mallocCountTotal, .memoryLeaked, flowsCreated])) { benchmark in
+              configuration: .init(metrics: [.wallClock, .mallocCountTotal, flowsCreated])) { benchmark in
         var pipeline = try PacketPipeline(sources: ["bench"], linkTypes: [LinkType(rawValue: frames.linkType)],
                                           configuration: FlowTableConfiguration())
         func pass(_ pipeline: inout PacketPipeline) {
