@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -22,8 +23,15 @@ let package = Package(
         .target(name: "Capture", dependencies: ["CPcap"]),
         .target(name: "Wire"),
         .target(name: "Flows", dependencies: ["Wire"]),
-        .target(name: "Reports", dependencies: ["Flows", "Wire"]),
-        .target(name: "BlockWatch", dependencies: ["Capture", "Wire", "Flows", "Reports"]),
+        .target(
+            name: "Identification",
+            dependencies: ["Wire", "Flows",
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "_CryptoExtras", package: "swift-crypto")],
+            resources: [.copy("Signatures")]
+        ),
+        .target(name: "Reports", dependencies: ["Flows", "Wire", "Identification"]),
+        .target(name: "BlockWatch", dependencies: ["Capture", "Wire", "Flows", "Identification", "Reports"]),
         .executableTarget(
             name: "blockwatch",
             dependencies: ["BlockWatch", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -35,6 +43,7 @@ let package = Package(
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "PacketCrafting"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "PacketCrafting"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Wire", "PacketCrafting"]),
+        .testTarget(name: "IdentificationTests", dependencies: ["Identification", "Wire", "Flows", "PacketCrafting"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Flows", "Wire"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BlockWatch", "PacketCrafting", "Capture", "Flows", "Wire"]),
     ],
