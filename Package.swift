@@ -43,9 +43,14 @@ let package = Package(
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "PacketCrafting"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "PacketCrafting"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Wire", "PacketCrafting"]),
-        .testTarget(name: "IdentificationTests", dependencies: ["Identification", "Wire", "Flows", "PacketCrafting"]),
+        .testTarget(
+            name: "IdentificationTests",
+            dependencies: ["Identification", "Wire", "Flows", "PacketCrafting",
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "_CryptoExtras", package: "swift-crypto")]
+        ),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Flows", "Wire"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["BlockWatch", "PacketCrafting", "Capture", "Flows", "Wire"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["BlockWatch", "PacketCrafting", "Capture", "Flows", "Wire", "Identification"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Capture
+import Identification
 import Reports
 
 /// Everything that can stop a BlockWatch run, each with a one-line message for the user.
@@ -6,6 +7,7 @@ public enum BlockWatchError: Error, CustomStringConvertible {
     case capture(CaptureError)
     case unsupportedLinkType(source: String, linkType: LinkType)
     case output(TextOutput.Failure)
+    case signatures(SignatureError)
 
     public var description: String {
         switch self {
@@ -16,6 +18,8 @@ public enum BlockWatchError: Error, CustomStringConvertible {
                 + "(supported: Ethernet, 802.1Q/QinQ, Linux cooked SLL and SLL2, raw IP, null/loopback)"
         case .output(let failure):
             failure.description
+        case .signatures(let error):
+            error.description
         }
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Capture
 import Flows
+import Identification
 import Reports
 import Wire
 
@@ -18,8 +19,9 @@ public enum FlowsCommand {
         } catch {
             throw .capture(error)
         }
+        let catalog = try SignatureCatalogLoader.load(extraFiles: request.signatureFiles)
         var pipeline = try PacketPipeline(sources: reader.sources, linkTypes: reader.linkTypes,
-                                          configuration: request.flowTable)
+                                          configuration: request.flowTable, catalog: catalog)
         let output: TextOutput
         if let path = request.outputPath {
             do { output = try TextOutput(path: path) } catch { throw .output(error) }
@@ -35,7 +37,7 @@ public enum FlowsCommand {
         let outcome: ReadOutcome
         do {
             outcome = try reader.forEachPacket(limit: request.packetLimit) { packet in
-                pipeline.process(packet) { log.write($0) }
+                pipeline.process(packet) { log.write($0, identity: $1) }
                 if progress != nil {
                     sinceProgress &+= 1
                     if sinceProgress >= 65_536 {
@@ -50,7 +52,7 @@ public enum FlowsCommand {
             throw .capture(error)
         }
         progress?.clear()
-        pipeline.finish { log.write($0) }
+        pipeline.finish { log.write($0, identity: $1) }
         var summary = pipeline.summary
         summary.warnings = outcome.warnings.map(\.description)
         log.finish(closedAt: summary.lastPacket)

@@ -12,6 +12,8 @@ public struct FlowsRequest: Sendable {
     /// Where the records go; standard output when nil.
     public var outputPath: String?
     public var flowTable = FlowTableConfiguration()
+    /// Signature files that add to or replace the bundled catalog's services (`--signatures`).
+    public var signatureFiles: [String] = []
     /// Show a progress line on standard error; nil means "when standard error is a terminal".
     public var showProgress: Bool?
 

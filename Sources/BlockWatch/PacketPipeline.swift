@@ -1,14 +1,16 @@
 import Capture
 import Flows
+import Identification
 import Reports
 import Wire
 
-/// Capture → Wire → Flows for one run: decodes each captured packet, reassembles fragments,
-/// tracks flows and accounts for every packet. Later stages (identification, detection) hang
-/// off `emit` and the observations it returns.
+/// Capture → Wire → Flows → Identification for one run: decodes each captured packet,
+/// reassembles fragments, tracks and identifies flows, and accounts for every packet. Each flow
+/// that ends goes to `emit` with its identity.
 public struct PacketPipeline {
     let decoders: [PacketDecoder]
     public private(set) var flows: FlowTable
+    public private(set) var identifier: FlowIdentifier
     var reassembler = FragmentReassembler()
     public private(set) var summary = CaptureSummary()
     var lastFragmentExpiry = Timestamp(nanoseconds: .min)
@@ -16,7 +18,8 @@ public struct PacketPipeline {
 
     /// One decoder per source, chosen by its link type; an unsupported link type is an error
     /// naming the file.
-    public init(sources: [String], linkTypes: [LinkType], configuration: FlowTableConfiguration) throws(BlockWatchError) {
+    public init(sources: [String], linkTypes: [LinkType], configuration: FlowTableConfiguration,
+                catalog: SignatureCatalog) throws(BlockWatchError) {
         var decoders: [PacketDecoder] = []
         for (source, linkType) in zip(sources, linkTypes) {
             guard let layer = LinkLayer(dataLinkType: linkType.rawValue) else {
@@ -26,11 +29,12 @@ public struct PacketPipeline {
         }
         self.decoders = decoders
         self.flows = FlowTable(configuration: configuration)
+        self.identifier = FlowIdentifier(catalog: catalog)
         summary.files = sources
     }
 
     /// Handles one captured packet; records of flows that ended meanwhile go to `emit`.
-    public mutating func process(_ packet: borrowing CapturedPacket, emit: (FlowRecord) -> Void) {
+    public mutating func process(_ packet: borrowing CapturedPacket, emit: (FlowRecord, FlowIdentity) -> Void) {
         let time = Timestamp(nanoseconds: packet.timestampNanoseconds)
         summary.packets &+= 1
         if summary.firstPacket == nil { summary.firstPacket = time }
@@ -42,8 +46,7 @@ public struct PacketPipeline {
         switch decoders[packet.sourceIndex].decode(packet.bytes, originalLength: packet.originalLength) {
         case .packet(let decoded):
             if let note = decoded.note { summary.issues.record(note) }
-            _ = flows.observe(decoded, at: time, emit: emit)
-            summary.inFlows &+= 1
+            track(decoded, at: time, emit: emit)
         case .fragment(let fragment):
             addFragment(fragment, decoder: decoders[packet.sourceIndex], at: time, emit: emit)
         case .notIP(let etherType):
@@ -62,7 +65,7 @@ public struct PacketPipeline {
     }
 
     mutating func addFragment(_ fragment: IPFragment, decoder: PacketDecoder, at time: Timestamp,
-                              emit: (FlowRecord) -> Void) {
+                              emit: (FlowRecord, FlowIdentity) -> Void) {
         // Give up on stale datagrams about once a second of packet time.
         if time.nanoseconds &- lastFragmentExpiry.nanoseconds > 1_000_000_000 {
             reassembler.expire(now: time)
@@ -75,8 +78,7 @@ public struct PacketPipeline {
                                            cut: datagram.snaplenCut) {
             case .packet(let decoded):
                 if let note = decoded.note { summary.issues.record(note) }
-                _ = flows.observe(decoded, at: time, emit: emit)
-                summary.inFlows &+= 1
+                track(decoded, at: time, emit: emit)
             case .malformed(let issue):
                 summary.issues.record(issue)
                 summary.undecodable &+= 1
@@ -87,9 +89,29 @@ public struct PacketPipeline {
         reassembler.recycle(datagram)
     }
 
+    /// Places a decoded packet in its flow and lets identification look at it.
+    mutating func track(_ packet: DecodedPacket, at time: Timestamp, emit: (FlowRecord, FlowIdentity) -> Void) {
+        let observation = flows.observe(packet, at: time)
+        summary.inFlows &+= 1
+        // Flows that ended on the way (their slot may be reused right now) go out first.
+        if !flows.ended.isEmpty { emitEnded(emit) }
+        if observation.isNewFlow, let flow = flows.flow(at: observation.slot) {
+            identifier.startFlow(slot: observation.slot, originator: flow.originator, responder: flow.responder,
+                                 protocolNumber: flow.protocolNumber, at: time)
+        }
+        if !observation.isICMPError {
+            identifier.observe(packet, slot: observation.slot, fromOriginator: observation.fromOriginator, at: time)
+        }
+    }
+
+    mutating func emitEnded(_ emit: (FlowRecord, FlowIdentity) -> Void) {
+        for record in flows.takeEnded() { emit(record, identifier.finish(slot: record.slot, at: record.lastSeen)) }
+    }
+
     /// Ends the run: every open flow is written out and held fragments are counted as incomplete.
-    public mutating func finish(emit: (FlowRecord) -> Void) {
-        flows.finish(emit: emit)
+    public mutating func finish(emit: (FlowRecord, FlowIdentity) -> Void) {
+        flows.finish()
+        emitEnded(emit)
         reassembler.finish()
         summary.issues.add(reassembler.issues)
         // Fragments that never became a datagram are lost to flows: count them by their issue.

@@ -19,8 +19,11 @@ public struct FlowRecord: Sendable {
     public var decodeNotes: Int
     public var startedMidstream: Bool
     public var endReason: FlowEndReason
+    /// The table slot the flow had, so later stages can find their per-flow state.
+    public var slot: Int
 
-    public init(_ flow: Flow, endReason: FlowEndReason) {
+    public init(_ flow: Flow, slot: Int, endReason: FlowEndReason) {
+        self.slot = slot
         start = flow.firstSeen
         lastSeen = flow.lastSeen
         originator = flow.originator

@@ -46,15 +46,23 @@ public struct FlowTable {
 
     public func flow(at slot: Int) -> Flow? { slots[slot] }
 
+    /// Records of flows that ended (idle, closed, reused, evicted) and were not taken yet.
+    public private(set) var ended: [FlowRecord] = []
+
+    /// Hands over the records of flows that ended, oldest first.
+    public mutating func takeEnded() -> [FlowRecord] {
+        defer { ended = [] }
+        return ended
+    }
+
     /// Adds a packet to its flow, creating the flow if needed. Flows that end meanwhile (idle,
-    /// closed, evicted) are handed to `emit`.
-    public mutating func observe(_ packet: DecodedPacket, at time: Timestamp,
-                                 emit: (FlowRecord) -> Void) -> FlowObservation {
+    /// closed, evicted) go to `ended`.
+    public mutating func observe(_ packet: DecodedPacket, at time: Timestamp) -> FlowObservation {
         if time > now { now = time }
         if lastSweep.nanoseconds == .min {
             lastSweep = now
         } else if now.nanoseconds &- lastSweep.nanoseconds >= configuration.sweepInterval.nanoseconds {
-            expireIdleFlows(emit: emit)
+            expireIdleFlows()
             lastSweep = now
         }
 
@@ -81,12 +89,12 @@ public struct FlowTable {
         if let existing = index[key] {
             slot = Int(existing)
             if case .tcp(let tcp) = packet.transport, startsNewConnection(tcp, in: slots[slot]!) {
-                end(slot: slot, reason: .reused, emit: emit)
-                slot = insert(key: key, packet: packet, source: source, destination: destination, at: time, emit: emit)
+                end(slot: slot, reason: .reused)
+                slot = insert(key: key, packet: packet, source: source, destination: destination, at: time)
                 isNew = true
             }
         } else {
-            slot = insert(key: key, packet: packet, source: source, destination: destination, at: time, emit: emit)
+            slot = insert(key: key, packet: packet, source: source, destination: destination, at: time)
             isNew = true
         }
 
@@ -95,10 +103,10 @@ public struct FlowTable {
         return FlowObservation(slot: slot, fromOriginator: fromOriginator, isNewFlow: isNew, isICMPError: false)
     }
 
-    /// Writes out every flow still open, oldest first, at the end of the capture.
-    public mutating func finish(emit: (FlowRecord) -> Void) {
+    /// Ends every flow still open, oldest first, at the end of the capture (see `ended`).
+    public mutating func finish() {
         let open = slots.indices.compactMap { i in slots[i].map { (i, $0.firstSeen) } }.sorted { $0.1 < $1.1 }
-        for (slot, _) in open { end(slot: slot, reason: .captureEnd, emit: emit) }
+        for (slot, _) in open { end(slot: slot, reason: .captureEnd) }
     }
 
     // MARK: - Internals
@@ -111,8 +119,8 @@ public struct FlowTable {
     }
 
     mutating func insert(key: FlowKey, packet: DecodedPacket, source: Endpoint, destination: Endpoint,
-                         at time: Timestamp, emit: (FlowRecord) -> Void) -> Int {
-        if index.count >= configuration.maximumFlows { makeRoom(emit: emit) }
+                         at time: Timestamp) -> Int {
+        if index.count >= configuration.maximumFlows { makeRoom() }
         var originator = source
         var responder = destination
         var flipped = false
@@ -143,9 +151,9 @@ public struct FlowTable {
         return slot
     }
 
-    mutating func end(slot: Int, reason: FlowEndReason, emit: (FlowRecord) -> Void) {
+    mutating func end(slot: Int, reason: FlowEndReason) {
         guard let flow = slots[slot] else { return }
-        emit(FlowRecord(flow, endReason: reason))
+        ended.append(FlowRecord(flow, slot: slot, endReason: reason))
         switch reason {
         case .idle: statistics.endedIdle += 1
         case .closed: statistics.endedClosed += 1
@@ -158,28 +166,28 @@ public struct FlowTable {
         freeSlots.append(Int32(slot))
     }
 
-    mutating func expireIdleFlows(emit: (FlowRecord) -> Void) {
+    mutating func expireIdleFlows() {
         for slot in slots.indices {
             guard let flow = slots[slot] else { continue }
             let closed = flow.protocolNumber == 6 && flow.isClosed
             let timeout = closed ? configuration.closeDelay : configuration.idleTimeout(forProtocol: flow.protocolNumber)
             if now.nanoseconds &- flow.lastSeen.nanoseconds > timeout.nanoseconds {
-                end(slot: slot, reason: closed ? .closed : .idle, emit: emit)
+                end(slot: slot, reason: closed ? .closed : .idle)
             }
         }
     }
 
     /// At capacity: first let idle flows go; if that is not enough, write out the least recently
     /// active eighth of the table, so a flood costs one sort per many new flows.
-    mutating func makeRoom(emit: (FlowRecord) -> Void) {
-        expireIdleFlows(emit: emit)
+    mutating func makeRoom() {
+        expireIdleFlows()
         guard index.count >= configuration.maximumFlows else { return }
         var lastSeen = slots.compactMap { $0?.lastSeen.nanoseconds }
         lastSeen.sort()
         let threshold = lastSeen[max(0, lastSeen.count / 8 - 1)]
         for slot in slots.indices {
             if let flow = slots[slot], flow.lastSeen.nanoseconds <= threshold {
-                end(slot: slot, reason: .evicted, emit: emit)
+                end(slot: slot, reason: .evicted)
             }
         }
     }

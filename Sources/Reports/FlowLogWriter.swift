@@ -1,4 +1,5 @@
 import Flows
+import Identification
 import Wire
 
 /// Writes flow records in one of the `FlowLogFormat`s, record by record.
@@ -15,13 +16,13 @@ public struct FlowLogWriter {
         self.output = output
     }
 
-    public mutating func write(_ record: FlowRecord) {
+    public mutating func write(_ record: FlowRecord, identity: FlowIdentity) {
         if !wroteHeader { writeHeader(openedAt: record.start) }
         switch format {
-        case .table: output.write(tableRow(record))
-        case .jsonl: output.write(jsonLine(record))
-        case .zeek: output.write(fields.map { zeekValue($0.value(record)) }.joined(separator: "\t") + "\n")
-        case .csv: output.write(fields.map { csvValue($0.value(record)) }.joined(separator: ",") + "\n")
+        case .table: output.write(tableRow(record, identity))
+        case .jsonl: output.write(jsonLine(record, identity))
+        case .zeek: output.write(fields.map { zeekValue($0.value(record, identity)) }.joined(separator: "\t") + "\n")
+        case .csv: output.write(fields.map { csvValue($0.value(record, identity)) }.joined(separator: ",") + "\n")
         }
     }
 
@@ -43,7 +44,7 @@ public struct FlowLogWriter {
                          + FlowLogWriter.pad("originator", 42) + FlowLogWriter.pad("responder", 42)
                          + FlowLogWriter.pad("state", 7) + FlowLogWriter.pad("history", 12)
                          + FlowLogWriter.pad("pkts o/r", 14) + FlowLogWriter.pad("bytes o/r", 22)
-                         + FlowLogWriter.pad("duration", 11) + "rtt\n")
+                         + FlowLogWriter.pad("duration", 11) + FlowLogWriter.pad("rtt", 9) + "app (evidence)\n")
         case .jsonl:
             break
         case .zeek:
@@ -56,7 +57,7 @@ public struct FlowLogWriter {
         }
     }
 
-    func tableRow(_ r: FlowRecord) -> String {
+    func tableRow(_ r: FlowRecord, _ identity: FlowIdentity) -> String {
         let start = TimeFormatting.iso8601(r.start, fractionDigits: 6).replacing("T", with: " ")
         let rtt = r.handshakeRoundTrip.map { TimeFormatting.seconds($0, fractionDigits: 4) } ?? "-"
         let duration = TimeFormatting.seconds(r.duration, fractionDigits: 3)
@@ -65,14 +66,26 @@ public struct FlowLogWriter {
             + FlowLogWriter.pad(r.connectionState.rawValue, 7) + FlowLogWriter.pad(r.history.isEmpty ? "-" : r.history, 12)
             + FlowLogWriter.pad("\(r.originatorCounters.packets)/\(r.responderCounters.packets)", 14)
             + FlowLogWriter.pad("\(r.originatorCounters.payloadBytes)/\(r.responderCounters.payloadBytes)", 22)
-            + FlowLogWriter.pad(duration, 11) + rtt + "\n"
+            + FlowLogWriter.pad(duration, 11) + FlowLogWriter.pad(rtt, 9) + FlowLogWriter.appColumn(identity) + "\n"
     }
 
-    func jsonLine(_ record: FlowRecord) -> String {
+    /// "telegram (payload)", "signal (sni: chat.signal.org)", "quic", or "-".
+    static func appColumn(_ identity: FlowIdentity) -> String {
+        guard let app = identity.app else { return identity.applicationProtocol?.rawValue ?? identity.serverName ?? "-" }
+        var text = app.rawValue
+        if let evidence = identity.evidence {
+            text += " (" + evidence.rawValue
+            if let name = identity.serverName, evidence != .ip, evidence != .port, evidence != .payload { text += ": " + name }
+            text += ")"
+        }
+        return text
+    }
+
+    func jsonLine(_ record: FlowRecord, _ identity: FlowIdentity) -> String {
         var line = "{"
         var first = true
         for field in fields {
-            let value = field.value(record)
+            let value = field.value(record, identity)
             let spelled: String
             switch value {
             case .unset: continue

@@ -38,6 +38,9 @@ struct Flows: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Show progress on standard error (default: when it is a terminal).")
     var progress: Bool?
 
+    @Option(help: ArgumentHelp("A signature file whose services add to or replace the bundled ones (repeatable).", valueName: "file"))
+    var signatures: [String] = []
+
     func validate() throws {
         guard BlockWatch.FlowLogFormat(rawValue: format) != nil else {
             throw ValidationError("unknown format '\(format)': use table, jsonl, zeek or csv")
@@ -63,6 +66,7 @@ struct Flows: ParsableCommand {
         request.flowTable.otherIdleTimeout = .seconds(udpTimeout)
         request.flowTable.maximumFlows = maxFlows
         request.showProgress = progress
+        request.signatureFiles = signatures
         do {
             try FlowsCommand.run(request)
         } catch {

@@ -3,6 +3,7 @@ import Testing
 import BlockWatch
 import Capture
 import Flows
+import Identification
 import Wire
 
 /// BlockWatch's flows against tshark's view of the same packets: the same set of TCP/UDP
@@ -56,10 +57,10 @@ struct TsharkDifferentialTests {
     static func blockWatchCounts(_ file: String) throws -> (counts: [Tuple: Counts], summary: CaptureSummary) {
         let reader = try CaptureReader(paths: [file])
         var pipeline = try PacketPipeline(sources: reader.sources, linkTypes: reader.linkTypes,
-                                          configuration: FlowTableConfiguration())
+                                          configuration: FlowTableConfiguration(), catalog: try SignatureCatalog.bundled())
         var records: [FlowRecord] = []
-        _ = try reader.forEachPacket { packet in pipeline.process(packet) { records.append($0) } }
-        pipeline.finish { records.append($0) }
+        _ = try reader.forEachPacket { packet in pipeline.process(packet) { record, _ in records.append(record) } }
+        pipeline.finish { record, _ in records.append(record) }
         var counts: [Tuple: Counts] = [:]
         for r in records where r.protocolNumber == 6 || r.protocolNumber == 17 {
             let o = r.originator.address.description, p = r.responder.address.description

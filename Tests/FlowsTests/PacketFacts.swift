@@ -55,16 +55,14 @@ struct FlowTableHarness {
 
     @discardableResult
     mutating func feed(_ packet: DecodedPacket, at seconds: Double) -> FlowObservation {
-        var emitted: [FlowRecord] = []
-        let observation = table.observe(packet, at: Timestamp(seconds: 1_641_340_800 + seconds)) { emitted.append($0) }
-        records += emitted
+        let observation = table.observe(packet, at: Timestamp(seconds: 1_641_340_800 + seconds))
+        records += table.takeEnded()
         return observation
     }
 
     mutating func finish() -> [FlowRecord] {
-        var emitted: [FlowRecord] = []
-        table.finish { emitted.append($0) }
-        records += emitted
+        table.finish()
+        records += table.takeEnded()
         return records
     }
 }

@@ -1,0 +1,334 @@
+import Flows
+import Wire
+
+/// Names each flow's protocol and service from the evidence its packets carry, strongest first:
+/// payload signatures, then server names (TLS SNI, QUIC SNI, HTTP Host), then names learned from
+/// DNS answers, then address prefixes, then ports (DESIGN.md §3). Keeps a little state per flow,
+/// by flow-table slot, and stops looking at a flow's packets once it knows enough.
+public struct FlowIdentifier {
+    public let catalog: SignatureCatalog
+    public private(set) var dns: DNSAssociation
+    public private(set) var calls = CallEndpointAssociation()
+    var inspections: [FlowInspection?] = []
+
+    /// Client bytes kept per flow to reassemble a ClientHello (post-quantum ones exceed 1.5 KB).
+    static let maximumStreamBytes = 16_384
+    /// Server bytes kept per flow for banners and replies the payload recognizers look at.
+    static let maximumServerBytes = 256
+    /// Payload packets per direction looked at before giving up on a flow.
+    static let maximumInspectedPackets = 8
+
+    public init(catalog: SignatureCatalog, dns: DNSAssociation = DNSAssociation()) {
+        self.catalog = catalog
+        self.dns = dns
+    }
+
+    /// A new flow: names it at once from the server's address and from DNS, so that a flow that
+    /// never gets an answer is still named.
+    public mutating func startFlow(slot: Int, originator: Endpoint, responder: Endpoint, protocolNumber: UInt8,
+                                   at time: Timestamp) {
+        while inspections.count <= slot { inspections.append(nil) }
+        // A capture that begins with a server's reply makes the server the originator; well-known
+        // ports tell the sides apart again (as Zeek does).
+        let swap = originator.port < 1024 && responder.port >= 1024 && protocolNumber != 6
+        var inspection = FlowInspection(client: swap ? responder : originator, server: swap ? originator : responder,
+                                        protocolNumber: protocolNumber, serverIsOriginator: swap)
+        nameFromAddress(&inspection, at: time)
+        if protocolNumber == 17 { nameFromCall(&inspection, at: time) }
+        inspections[slot] = inspection
+    }
+
+    /// A packet of the flow at `slot` (after the flow table placed it).
+    public mutating func observe(_ packet: DecodedPacket, slot: Int, fromOriginator: Bool, at time: Timestamp) {
+        // Most packets belong to flows already identified: leave before copying any state.
+        guard slot < inspections.count, let state = inspections[slot]?.isActive, state else { return }
+        var inspection = inspections[slot]!
+        let fromClient = fromOriginator != inspection.serverIsOriginator
+        switch packet.transport {
+        case .udp:
+            if inspection.isDNS {
+                // Every DNS answer is worth reading, however long the flow: it names later flows.
+                inspectDNS(packet.payload, &inspection, at: time)
+            } else if !inspection.finished, packet.payload.count > 0 {
+                inspectUDP(packet.payload, fromClient: fromClient, &inspection, at: time)
+            }
+        case .tcp(let tcp):
+            if !inspection.finished, packet.payload.count > 0 {
+                inspectTCP(packet.payload, sequence: tcp.sequenceNumber, fromClient: fromClient, &inspection, at: time)
+            }
+        default:
+            break
+        }
+        inspections[slot] = inspection
+    }
+
+    /// The identity of the flow that ended at `slot`; its state is freed.
+    public mutating func finish(slot: Int, at time: Timestamp) -> FlowIdentity {
+        guard slot < inspections.count, var inspection = inspections[slot] else { return FlowIdentity() }
+        inspections[slot] = nil
+        // A media flow may have begun before the signalling that names its call was understood.
+        if inspection.protocolNumber == 17 && inspection.identity.app == nil { nameFromCall(&inspection, at: time) }
+        return inspection.identity
+    }
+
+    /// Calls (WebRTC/ICE) use one local socket for relay and peer-to-peer candidates: a UDP flow
+    /// from an endpoint that a named call's STUN traffic used, or that STUN advertised, joins that call.
+    func nameFromCall(_ inspection: inout FlowInspection, at time: Timestamp) {
+        if let app = calls.app(for: inspection.client, at: time) ?? calls.app(for: inspection.server, at: time) {
+            inspection.offer(app: app, evidence: .stun, confidence: .medium)
+        }
+    }
+
+    // MARK: - Evidence from addresses
+
+    mutating func nameFromAddress(_ inspection: inout FlowInspection, at time: Timestamp) {
+        let server = inspection.server
+        if let match = catalog.service(for: server.address) {
+            // A shared address (one Meta server for WhatsApp, Instagram and Facebook) names only the group.
+            inspection.offer(app: match.service, evidence: .ip, confidence: match.isShared ? .low : .medium)
+        }
+        if let names = dns.names(for: server.address, at: time) {
+            for name in names {
+                if let match = catalog.service(forName: name) {
+                    let agrees = inspection.identity.app == match.service
+                    inspection.offer(app: match.service, evidence: .dns, confidence: agrees ? .high : .medium, serverName: name)
+                    break
+                }
+            }
+            if inspection.identity.serverName == nil { inspection.identity.serverName = names.first }
+        }
+        if inspection.identity.app == nil {
+            let candidates = catalog.services(forPort: server.port, transport: inspection.protocolNumber)
+            if candidates.count == 1 { inspection.offer(app: candidates[0], evidence: .port, confidence: .low) }
+        }
+        if server.port == 53 || server.port == 5353 { inspection.isDNS = true }
+    }
+
+    // MARK: - Evidence from payloads
+
+    mutating func inspectDNS(_ payload: UnsafeRawBufferPointer, _ inspection: inout FlowInspection, at time: Timestamp) {
+        guard let message = DNSMessage(acceptingTruncation: payload) else { return }
+        inspection.identity.applicationProtocol = .dns
+        // A lookup of a service's name is an attempt to reach that service (and where DNS
+        // tampering shows): the flow is named by the name asked for, once.
+        if inspection.identity.serverName == nil, let question = message.question {
+            let name = question.name.text
+            inspection.identity.serverName = name
+            if let match = catalog.service(forName: name) {
+                inspection.offer(app: match.service, evidence: .dns, confidence: .high, serverName: name)
+            }
+        }
+        if message.isResponse { dns.learn(from: message, at: time) }
+    }
+
+    mutating func inspectUDP(_ payload: UnsafeRawBufferPointer, fromClient: Bool, _ inspection: inout FlowInspection,
+                             at time: Timestamp) {
+        inspection.inspectedPackets += 1
+        if fromClient, inspection.quic != nil || QUICInitialInspector.looksLikeInitial(payload) {
+            if inspection.quic == nil { inspection.quic = QUICInitialInspector() }
+            switch inspection.quic!.addClientDatagram(payload) {
+            case .clientHello(let hello):
+                inspection.identity.applicationProtocol = .quic
+                inspection.quic = nil
+                if let name = hello.serverName { applyName(name, evidence: .quicSNI, &inspection) }
+                inspection.finished = true
+                return
+            case .needMore:
+                inspection.identity.applicationProtocol = .quic
+            case .notQUIC, .undecryptable:
+                inspection.quic = nil
+            }
+        }
+        if let match = PayloadRecognizer.recognizeUDP(payload, fromClient: fromClient,
+                                                     clientPort: inspection.client.port, serverPort: inspection.server.port) {
+            inspection.apply(match)
+            if match.applicationProtocol == .stun {
+                // Not every STUN message names its app (the first binding request rarely does):
+                // keep looking, and remember the endpoints of a named call for its other flows.
+                if let app = inspection.identity.app, inspection.identity.evidence == .stun {
+                    calls.remember(inspection.client, app: app, at: time)
+                    if let message = STUNMessage(payload) {
+                        for advertised in [message.xorMappedAddress, message.xorRelayedAddress, message.xorPeerAddress] {
+                            if let a = advertised { calls.remember(Endpoint(address: a.address, port: a.port), app: app, at: time) }
+                        }
+                    }
+                    inspection.finished = true
+                }
+            } else {
+                inspection.finished = true
+            }
+        }
+        if inspection.inspectedPackets >= FlowIdentifier.maximumInspectedPackets { inspection.finished = true }
+    }
+
+    func inspectTCP(_ payload: UnsafeRawBufferPointer, sequence: UInt32, fromClient: Bool,
+                    _ inspection: inout FlowInspection, at time: Timestamp) {
+        inspection.inspectedPackets += 1
+        if fromClient {
+            inspection.appendClient(payload, sequence: sequence)
+        } else {
+            inspection.appendServer(payload, sequence: sequence)
+        }
+        // Local references to the buffers (no copy) so `inspection` can change while they are read.
+        let clientStream = inspection.clientStream, serverStream = inspection.serverStream
+        clientStream.withUnsafeBytes { client in
+            serverStream.withUnsafeBytes { server in
+                inspectStreams(client: client, server: server, &inspection)
+            }
+        }
+        if inspection.inspectedPackets >= 2 * FlowIdentifier.maximumInspectedPackets
+            || inspection.clientStream.count >= FlowIdentifier.maximumStreamBytes {
+            inspection.finished = true
+        }
+        if inspection.finished {
+            // The buffers have served their purpose; give the memory back.
+            inspection.clientStream = []
+            inspection.serverStream = []
+        }
+    }
+
+    func inspectStreams(client: UnsafeRawBufferPointer, server: UnsafeRawBufferPointer, _ inspection: inout FlowInspection) {
+        guard client.count > 0 else { return }
+        // Payload signatures first: MTProto on 443 is not TLS, nor is WhatsApp's chat protocol.
+        if let match = PayloadRecognizer.recognizeTCP(client: client, server: server,
+                                                     clientPort: inspection.client.port, serverPort: inspection.server.port) {
+            inspection.apply(match)
+            if match.applicationProtocol != .torLikeTLS {
+                inspection.finished = true
+                return
+            }
+        }
+        switch TLSClientHello.scan(client) {
+        case .complete(let hello):
+            tlsHello(hello, &inspection)
+            return
+        case .fragmented(let length):
+            var message = [UInt8](repeating: 0, count: length)
+            let copied = message.withUnsafeMutableBytes { TLSHandshakeMessage.coalesce(records: client, into: $0) }
+            if copied != nil, let hello = message.withUnsafeBytes({ TLSClientHello(handshake: $0).map { ($0.serverName, $0.hasEncryptedClientHello) } }) {
+                inspection.identity.applicationProtocol = .tls
+                if let name = hello.0 { applyName(name, evidence: .sni, &inspection) }
+            }
+            inspection.finished = true
+            return
+        case .needMoreBytes:
+            inspection.identity.applicationProtocol = .tls
+            return
+        case .malformed:
+            inspection.identity.applicationProtocol = .tls
+            inspection.finished = true
+            return
+        case .notTLS:
+            break
+        }
+        switch HTTPRequest.parse(client) {
+        case .complete(let request):
+            inspection.identity.applicationProtocol = .http
+            if let host = request.host { applyName(FlowIdentifier.hostWithoutPort(host), evidence: .httpHost, &inspection) }
+            inspection.finished = true
+        case .needMore:
+            if client.count > 8192 { inspection.finished = true }
+        case .notHTTP:
+            if inspection.server.port == 53 || inspection.client.port == 53 {
+                inspection.identity.applicationProtocol = .dns
+            }
+            if client.count >= PayloadRecognizer.wantedClientBytes { inspection.finished = true }
+        }
+    }
+
+    func tlsHello(_ hello: TLSClientHello, _ inspection: inout FlowInspection) {
+        let torLike = PayloadRecognizer.recognizeClientHello(hello) != nil || inspection.identity.applicationProtocol == .torLikeTLS
+        inspection.identity.applicationProtocol = torLike ? .torLikeTLS : .tls
+        if let name = hello.serverName { applyName(name, evidence: .sni, &inspection) }
+        inspection.finished = true
+    }
+
+    /// A server name seen in the flow itself: it names the service if the catalog knows it, and
+    /// is kept either way (later stages group unknown destinations by it).
+    func applyName(_ name: String, evidence: Evidence, _ inspection: inout FlowInspection) {
+        if let match = catalog.service(forName: name) {
+            inspection.offer(app: match.service, evidence: evidence, confidence: evidence.confidence, serverName: name)
+        } else if inspection.identity.evidence == nil || inspection.identity.evidence!.strength < evidence.strength {
+            // A name the catalog does not know overrides weaker guesses from addresses or ports.
+            inspection.identity.app = nil
+            inspection.identity.evidence = nil
+            inspection.identity.confidence = nil
+            inspection.identity.serverName = name
+        }
+    }
+
+    static func hostWithoutPort(_ host: String) -> String {
+        if host.hasPrefix("[") { return String(host.dropFirst().prefix { $0 != "]" }) }
+        if let colon = host.lastIndex(of: ":"), host.firstIndex(of: ":") == colon { return String(host[..<colon]) }
+        return host
+    }
+}
+
+/// Per-flow identification state: the evidence so far and the first bytes of each side.
+struct FlowInspection {
+    let client: Endpoint
+    let server: Endpoint
+    let protocolNumber: UInt8
+    /// The capture's first packet came from the server (a reply), so the originator is the server.
+    let serverIsOriginator: Bool
+    var identity = FlowIdentity()
+    var isDNS = false
+    var finished = false
+    /// Whether packets of this flow still need looking at.
+    var isActive: Bool { isDNS || !finished }
+    var inspectedPackets = 0
+    var clientStream: [UInt8] = []
+    var serverStream: [UInt8] = []
+    var clientNextSequence: UInt32? = nil
+    var serverNextSequence: UInt32? = nil
+    var quic: QUICInitialInspector? = nil
+
+    init(client: Endpoint, server: Endpoint, protocolNumber: UInt8, serverIsOriginator: Bool) {
+        self.client = client
+        self.server = server
+        self.protocolNumber = protocolNumber
+        self.serverIsOriginator = serverIsOriginator
+    }
+
+    /// Takes the evidence if it is stronger than what the flow has.
+    mutating func offer(app: ServiceName, evidence: Evidence, confidence: Confidence, serverName: String? = nil) {
+        if let current = identity.evidence, current.strength > evidence.strength { return }
+        if let current = identity.evidence, current.strength == evidence.strength, identity.app != nil { return }
+        identity.app = app
+        identity.evidence = evidence
+        identity.confidence = confidence
+        if let serverName { identity.serverName = serverName }
+    }
+
+    mutating func apply(_ match: PayloadMatch) {
+        identity.applicationProtocol = match.applicationProtocol
+        if let app = match.app { offer(app: app, evidence: match.evidence, confidence: match.evidence.confidence) }
+    }
+
+    /// Appends in-order client payload; a gap ends reassembly (the bytes so far stay usable).
+    mutating func appendClient(_ payload: UnsafeRawBufferPointer, sequence: UInt32) {
+        FlowInspection.append(payload, sequence: sequence, to: &clientStream, next: &clientNextSequence,
+                              limit: FlowIdentifier.maximumStreamBytes)
+    }
+
+    mutating func appendServer(_ payload: UnsafeRawBufferPointer, sequence: UInt32) {
+        FlowInspection.append(payload, sequence: sequence, to: &serverStream, next: &serverNextSequence,
+                              limit: FlowIdentifier.maximumServerBytes)
+    }
+
+    static func append(_ payload: UnsafeRawBufferPointer, sequence: UInt32, to stream: inout [UInt8],
+                       next: inout UInt32?, limit: Int) {
+        var bytes = payload
+        if let expected = next {
+            let delta = Int32(bitPattern: sequence &- expected)
+            if delta > 0 { return }                              // a gap: wait for nothing, keep what we have
+            if -Int(delta) >= bytes.count { return }             // a retransmission of bytes we have
+            bytes = UnsafeRawBufferPointer(rebasing: bytes[(-Int(delta))...])   // partly new
+        }
+        let room = limit - stream.count
+        guard room > 0 else { return }
+        let take = Swift.min(room, bytes.count)
+        stream.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[0..<take]))
+        next = sequence &+ UInt32(truncatingIfNeeded: payload.count)
+    }
+}
