@@ -40,6 +40,16 @@ let package = Package(
         .target(name: "PacketCrafting", dependencies: ["Capture"]),
         .executableTarget(name: "craft-captures", dependencies: ["PacketCrafting"]),
 
+        // The censor lab (lab/): app-like traffic generators and the offline address rewrite.
+        .target(
+            name: "LabKit",
+            dependencies: ["Capture", "Wire", "PacketCrafting",
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "_CryptoExtras", package: "swift-crypto")]
+        ),
+        .executableTarget(name: "lab-traffic", dependencies: ["LabKit"]),
+        .executableTarget(name: "lab-rewrite", dependencies: ["LabKit"]),
+
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "PacketCrafting"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "PacketCrafting"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Wire", "PacketCrafting"]),
@@ -50,6 +60,7 @@ let package = Package(
                            .product(name: "_CryptoExtras", package: "swift-crypto")]
         ),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Flows", "Wire"]),
+        .testTarget(name: "LabTests", dependencies: ["LabKit", "Capture", "Wire"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BlockWatch", "PacketCrafting", "Capture", "Flows", "Wire", "Identification"]),
     ],
     swiftLanguageModes: [.v6]
