@@ -20,8 +20,10 @@ public enum FlowsCommand {
             throw .capture(error)
         }
         let catalog = try SignatureCatalogLoader.load(extraFiles: request.signatureFiles)
+        let domestic = try SignatureCatalogLoader.domestic(request.domestic)
         var pipeline = try PacketPipeline(sources: reader.sources, linkTypes: reader.linkTypes,
-                                          configuration: request.flowTable, catalog: catalog)
+                                          configuration: request.flowTable, catalog: catalog,
+                                          domestic: domestic, identify: request.identify)
         let output: TextOutput
         if let path = request.outputPath {
             do { output = try TextOutput(path: path) } catch { throw .output(error) }

@@ -14,6 +14,10 @@ public struct FlowsRequest: Sendable {
     public var flowTable = FlowTableConfiguration()
     /// Signature files that add to or replace the bundled catalog's services (`--signatures`).
     public var signatureFiles: [String] = []
+    /// DOMESTIC prefixes: each a comma-separated list of prefixes or a file of them (`--domestic`).
+    public var domestic: [String] = []
+    /// Identify flows' protocols and services (on by default).
+    public var identify = true
     /// Show a progress line on standard error; nil means "when standard error is a terminal".
     public var showProgress: Bool?
 

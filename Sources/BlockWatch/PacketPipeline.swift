@@ -18,8 +18,11 @@ public struct PacketPipeline {
 
     /// One decoder per source, chosen by its link type; an unsupported link type is an error
     /// naming the file.
+    /// Whether flows are identified (`--no-identify` skips it, for raw flow export).
+    let identifies: Bool
+
     public init(sources: [String], linkTypes: [LinkType], configuration: FlowTableConfiguration,
-                catalog: SignatureCatalog) throws(BlockWatchError) {
+                catalog: SignatureCatalog, domestic: PrefixList? = nil, identify: Bool = true) throws(BlockWatchError) {
         var decoders: [PacketDecoder] = []
         for (source, linkType) in zip(sources, linkTypes) {
             guard let layer = LinkLayer(dataLinkType: linkType.rawValue) else {
@@ -29,7 +32,8 @@ public struct PacketPipeline {
         }
         self.decoders = decoders
         self.flows = FlowTable(configuration: configuration)
-        self.identifier = FlowIdentifier(catalog: catalog)
+        self.identifier = FlowIdentifier(catalog: catalog, domestic: domestic)
+        self.identifies = identify
         summary.files = sources
     }
 
@@ -95,6 +99,7 @@ public struct PacketPipeline {
         summary.inFlows &+= 1
         // Flows that ended on the way (their slot may be reused right now) go out first.
         if !flows.ended.isEmpty { emitEnded(emit) }
+        guard identifies else { return }
         if observation.isNewFlow, let flow = flows.flow(at: observation.slot) {
             identifier.startFlow(slot: observation.slot, originator: flow.originator, responder: flow.responder,
                                  protocolNumber: flow.protocolNumber, at: time)

@@ -7,6 +7,8 @@ import Wire
 /// by flow-table slot, and stops looking at a flow's packets once it knows enough.
 public struct FlowIdentifier {
     public let catalog: SignatureCatalog
+    /// In-country prefixes (`--domestic`): their servers form the DOMESTIC group.
+    public let domestic: PrefixList?
     public private(set) var dns: DNSAssociation
     public private(set) var calls = CallEndpointAssociation()
     var inspections: [FlowInspection?] = []
@@ -18,10 +20,14 @@ public struct FlowIdentifier {
     /// Payload packets per direction looked at before giving up on a flow.
     static let maximumInspectedPackets = 8
 
-    public init(catalog: SignatureCatalog, dns: DNSAssociation = DNSAssociation()) {
+    public init(catalog: SignatureCatalog, domestic: PrefixList? = nil, dns: DNSAssociation = DNSAssociation()) {
         self.catalog = catalog
+        self.domestic = domestic
         self.dns = dns
     }
+
+    /// The name of the DOMESTIC group, as flows show it.
+    public static let domesticService = ServiceName("domestic")
 
     /// A new flow: names it at once from the server's address and from DNS, so that a flow that
     /// never gets an answer is still named.
@@ -96,6 +102,9 @@ public struct FlowIdentifier {
                 }
             }
             if inspection.identity.serverName == nil { inspection.identity.serverName = names.first }
+        }
+        if inspection.identity.app == nil, let domestic, domestic.contains(server.address) {
+            inspection.offer(app: FlowIdentifier.domesticService, evidence: .ip, confidence: .medium)
         }
         if inspection.identity.app == nil {
             let candidates = catalog.services(forPort: server.port, transport: inspection.protocolNumber)

@@ -41,6 +41,12 @@ struct Flows: ParsableCommand {
     @Option(help: ArgumentHelp("A signature file whose services add to or replace the bundled ones (repeatable).", valueName: "file"))
     var signatures: [String] = []
 
+    @Option(help: ArgumentHelp("In-country prefixes (comma-separated) or a file of them: their servers form the DOMESTIC group (repeatable).", valueName: "prefixes|file"))
+    var domestic: [String] = []
+
+    @Flag(inversion: .prefixedNo, help: "Identify each flow's protocol and service (default: on).")
+    var identify = true
+
     func validate() throws {
         guard BlockWatch.FlowLogFormat(rawValue: format) != nil else {
             throw ValidationError("unknown format '\(format)': use table, jsonl, zeek or csv")
@@ -67,6 +73,8 @@ struct Flows: ParsableCommand {
         request.flowTable.maximumFlows = maxFlows
         request.showProgress = progress
         request.signatureFiles = signatures
+        request.domestic = domestic
+        request.identify = identify
         do {
             try FlowsCommand.run(request)
         } catch {
