@@ -30,8 +30,9 @@ let package = Package(
                            .product(name: "_CryptoExtras", package: "swift-crypto")],
             resources: [.copy("Signatures")]
         ),
-        .target(name: "Reports", dependencies: ["Flows", "Wire", "Identification"]),
-        .target(name: "BlockWatch", dependencies: ["Capture", "Wire", "Flows", "Identification", "Reports"]),
+        .target(name: "Detection", dependencies: ["Wire", "Flows", "Identification"]),
+        .target(name: "Reports", dependencies: ["Flows", "Wire", "Identification", "Detection"]),
+        .target(name: "BlockWatch", dependencies: ["Capture", "Wire", "Flows", "Identification", "Detection", "Reports"]),
         .executableTarget(
             name: "blockwatch",
             dependencies: ["BlockWatch", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -59,7 +60,8 @@ let package = Package(
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "_CryptoExtras", package: "swift-crypto")]
         ),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Flows", "Wire"]),
+        .testTarget(name: "DetectionTests", dependencies: ["Detection", "Identification", "Flows", "Wire"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Detection", "Identification", "Flows", "Wire"]),
         .testTarget(name: "LabTests", dependencies: ["LabKit", "Capture", "Wire"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BlockWatch", "PacketCrafting", "Capture", "Flows", "Wire", "Identification"]),
     ],

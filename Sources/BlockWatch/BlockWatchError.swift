@@ -8,6 +8,8 @@ public enum BlockWatchError: Error, CustomStringConvertible {
     case unsupportedLinkType(source: String, linkType: LinkType)
     case output(TextOutput.Failure)
     case signatures(SignatureError)
+    /// An argument the command line could not check itself (a time zone name, ...).
+    case usage(String)
 
     public var description: String {
         switch self {
@@ -20,6 +22,8 @@ public enum BlockWatchError: Error, CustomStringConvertible {
             failure.description
         case .signatures(let error):
             error.description
+        case .usage(let message):
+            message
         }
     }
 }

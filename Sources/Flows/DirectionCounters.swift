@@ -22,6 +22,19 @@ public struct DirectionCounters: Sendable, Equatable {
     public var maximumIPID: UInt32 = 0
     public var lastIPID: UInt32 = 0
     public var hasIPID = false
+    /// When this side first and last sent payload.
+    public var firstPayloadTime: Timestamp? = nil
+    public var lastPayloadTime: Timestamp? = nil
+    /// The first RST this side sent: when, and the TTL and IP-ID it carried. A reset forged by a
+    /// middlebox rarely matches the TTL and IP-ID of the real sender's other packets.
+    public var firstReset: ResetFacts? = nil
+    /// Packets this side sent after its first RST: a real endpoint falls silent after a reset,
+    /// so more packets mean the reset raced the real endpoint (an injection).
+    public var packetsAfterFirstReset = 0
+    /// TTL range of this side's packets other than RSTs.
+    public var nonResetMinimumTTL: UInt8 = .max
+    public var nonResetMaximumTTL: UInt8 = 0
+
     /// The next sequence number expected from this side, once a segment was seen.
     public var nextSequence: UInt32 = 0
     public var sequenceKnown = false
@@ -54,4 +67,13 @@ public struct DirectionCounters: Sendable, Equatable {
     public var ipIDRange: String {
         !hasIPID ? "-" : (minimumIPID == maximumIPID ? "\(minimumIPID)" : "\(minimumIPID)-\(maximumIPID)")
     }
+}
+
+/// The first reset a side sent.
+public struct ResetFacts: Sendable, Equatable {
+    public var time: Timestamp
+    public var timeToLive: UInt8
+    public var identification: UInt32?
+    public var window: UInt16
+    public var carriedAck: Bool
 }

@@ -59,7 +59,8 @@ public struct Flow: Sendable {
 
     // MARK: - Updating
 
-    mutating func observeTCP(_ tcp: TCPHeader, payloadLength: Int, fromOriginator: Bool, at time: Timestamp) {
+    mutating func observeTCP(_ tcp: TCPHeader, network: NetworkHeader, payloadLength: Int, fromOriginator: Bool,
+                             at time: Timestamp) {
         let flags = tcp.flags
         // Sequence space: SYN and FIN each take one number.
         let consumed = UInt32(truncatingIfNeeded: payloadLength)
@@ -89,7 +90,22 @@ public struct Flow: Sendable {
                 if payloadLength > 0 { c.dataRetransmissions &+= 1 }
             }
             if tcp.window == 0 && !flags.contains(.rst) && !flags.contains(.syn) { c.zeroWindows &+= 1 }
-            if flags.contains(.rst) { c.resets &+= 1 }
+            if c.firstReset != nil { c.packetsAfterFirstReset &+= 1 }
+            if flags.contains(.rst) {
+                c.resets &+= 1
+                if c.firstReset == nil {
+                    c.firstReset = ResetFacts(time: time, timeToLive: network.timeToLive,
+                                              identification: network.hasIdentification ? network.identification : nil,
+                                              window: tcp.window, carriedAck: flags.contains(.ack))
+                }
+            } else {
+                if network.timeToLive < c.nonResetMinimumTTL { c.nonResetMinimumTTL = network.timeToLive }
+                if network.timeToLive > c.nonResetMaximumTTL { c.nonResetMaximumTTL = network.timeToLive }
+            }
+            if payloadLength > 0 {
+                if c.firstPayloadTime == nil { c.firstPayloadTime = time }
+                c.lastPayloadTime = time
+            }
         }
         let zeroWindows = fromOriginator ? originatorCounters.zeroWindows : responderCounters.zeroWindows
         let dataRetransmissions = fromOriginator ? originatorCounters.dataRetransmissions : responderCounters.dataRetransmissions

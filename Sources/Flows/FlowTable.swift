@@ -204,9 +204,16 @@ extension Flow {
         }
         switch packet.transport {
         case .tcp(let tcp):
-            observeTCP(tcp, payloadLength: packet.payloadLength, fromOriginator: fromOriginator, at: time)
+            observeTCP(tcp, network: packet.network, payloadLength: packet.payloadLength, fromOriginator: fromOriginator, at: time)
         default:
-            withCounters(fromOriginator) { $0.payloadBytes &+= max(0, packet.payloadLength) }
+            let length = max(0, packet.payloadLength)
+            withCounters(fromOriginator) { c in
+                c.payloadBytes &+= length
+                if length > 0 {
+                    if c.firstPayloadTime == nil { c.firstPayloadTime = time }
+                    c.lastPayloadTime = time
+                }
+            }
         }
     }
 

@@ -127,7 +127,35 @@ public struct FlowIdentifier {
                 inspection.offer(app: match.service, evidence: .dns, confidence: .high, serverName: name)
             }
         }
-        if message.isResponse { dns.learn(from: message, at: time) }
+        var observation = inspection.identity.dns ?? DNSObservation()
+        if message.isResponse {
+            dns.learn(from: message, at: time)
+            observation.responses += 1
+            let fingerprint = FlowIdentifier.answerFingerprint(message)
+            if observation.responseCode == nil {
+                observation.responseCode = UInt8(message.header.flags & 0x0F)
+                for record in message.answers where observation.answers.count < 8 {
+                    if let address = record.address { observation.answers.append(address) }
+                }
+                inspection.firstAnswer = (message.id, fingerprint)
+            } else if let first = inspection.firstAnswer, first.id == message.id, first.fingerprint != fingerprint {
+                observation.conflictingResponses = true
+            }
+        } else {
+            observation.queries += 1
+        }
+        inspection.identity.dns = observation
+    }
+
+    /// A cheap digest of a response's code and answer data, to tell two responses apart.
+    static func answerFingerprint(_ message: DNSMessage) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(message.header.flags & 0x0F)
+        for record in message.answers {
+            for byte in record.data {
+                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+            }
+        }
+        return hash
     }
 
     mutating func inspectUDP(_ payload: UnsafeRawBufferPointer, fromClient: Bool, _ inspection: inout FlowInspection,
@@ -230,11 +258,23 @@ public struct FlowIdentifier {
         case .notTLS:
             break
         }
+        if inspection.awaitingHTTPResponse {
+            // The request was read; the response's status line tells a block page (451) apart.
+            if server.count >= 12 {
+                inspection.identity.httpStatus = FlowIdentifier.httpStatus(server)
+                inspection.finished = true
+            }
+            return
+        }
         switch HTTPRequest.parse(client) {
         case .complete(let request):
             inspection.identity.applicationProtocol = .http
             if let host = request.host { applyName(FlowIdentifier.hostWithoutPort(host), evidence: .httpHost, &inspection) }
-            inspection.finished = true
+            inspection.awaitingHTTPResponse = true
+            if server.count >= 12 {
+                inspection.identity.httpStatus = FlowIdentifier.httpStatus(server)
+                inspection.finished = true
+            }
         case .needMore:
             if client.count > 8192 { inspection.finished = true }
         case .notHTTP:
@@ -266,6 +306,17 @@ public struct FlowIdentifier {
         }
     }
 
+    /// The status code of "HTTP/1.x NNN ...", or nil.
+    static func httpStatus(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard bytes.count >= 12, bytes.starts(with: Array("HTTP/1.".utf8)), bytes[8] == 0x20 else { return nil }
+        var code = 0
+        for i in 9..<12 {
+            guard bytes[i] >= 0x30, bytes[i] <= 0x39 else { return nil }
+            code = code * 10 + Int(bytes[i] - 0x30)
+        }
+        return code
+    }
+
     static func hostWithoutPort(_ host: String) -> String {
         if host.hasPrefix("[") { return String(host.dropFirst().prefix { $0 != "]" }) }
         if let colon = host.lastIndex(of: ":"), host.firstIndex(of: ":") == colon { return String(host[..<colon]) }
@@ -291,6 +342,10 @@ struct FlowInspection {
     var clientNextSequence: UInt32? = nil
     var serverNextSequence: UInt32? = nil
     var quic: QUICInitialInspector? = nil
+    /// The first DNS response's query ID and answer digest, to spot a second, different answer.
+    var firstAnswer: (id: UInt16, fingerprint: UInt64)? = nil
+    /// An HTTP request was seen; the flow stays open for the status line of the response.
+    var awaitingHTTPResponse = false
 
     init(client: Endpoint, server: Endpoint, protocolNumber: UInt8, serverIsOriginator: Bool) {
         self.client = client

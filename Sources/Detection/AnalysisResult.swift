@@ -1,0 +1,32 @@
+import Identification
+import Wire
+
+/// Everything `blockwatch analyze` concluded: the model every report renders.
+public struct AnalysisResult: Sendable {
+    public struct ServiceVerdict: Sendable {
+        public var group: Group
+        public var isControl: Bool
+        /// The worst state of any event, or ok/no-evidence.
+        public var verdict: ServiceState
+        public var attempts: Int
+        public var failures: Int
+        public var events: [Event]
+        /// Per bin: attempts and failures (for charts), in bin order.
+        public var binAttempts: [Int]
+        public var binFailures: [Int]
+        public var binStates: [ServiceState]
+    }
+
+    public var binWidth: Timestamp.Duration
+    public var firstBinStart: Timestamp
+    public var binCount: Int
+    public var networkEvents: [Event]
+    public var networkBinStates: [NetworkState]
+    /// Services of the catalog (and DOMESTIC, LOCAL, other destinations) with any attempt.
+    public var services: [ServiceVerdict]
+    /// Attempts by outcome, over the whole capture.
+    public var outcomeCounts: [Outcome: Int]
+    public var attempts: Int
+    /// Reasons the confidence of verdicts was lowered (capture loss, no CONTROL traffic, ...).
+    public var caveats: [String]
+}

@@ -1,0 +1,38 @@
+import Wire
+
+/// Packets seen per second of capture time: a bin without packets is a hole in the capture
+/// (never a cutoff), and a bin with packets but no attempts is an idle host (never a block).
+public struct PacketActivity: Sendable {
+    public private(set) var first: Timestamp?
+    public private(set) var last: Timestamp?
+    var perSecond: [UInt32] = []
+
+    public init() {}
+
+    public mutating func note(_ time: Timestamp) {
+        guard let origin = first else {
+            first = time
+            last = time
+            perSecond = [1]
+            return
+        }
+        if time > last! { last = time }
+        let second = Int((time.nanoseconds &- origin.nanoseconds) / 1_000_000_000)
+        guard second >= 0 else { return }   // out-of-order records before the first: counted in flows already
+        if second >= perSecond.count {
+            // A month-long capture is 2.6 M seconds: ten megabytes of counters, bounded.
+            guard second < 40_000_000 else { return }
+            perSecond.append(contentsOf: repeatElement(0, count: second - perSecond.count + 1))
+        }
+        perSecond[second] &+= 1
+    }
+
+    /// Packets in [start, start + width) of capture time.
+    func packets(from start: Timestamp, width: Timestamp.Duration) -> Int {
+        guard let origin = first else { return 0 }
+        let from = max(0, Int((start.nanoseconds - origin.nanoseconds) / 1_000_000_000))
+        let to = min(perSecond.count, Int((start.nanoseconds + width.nanoseconds - origin.nanoseconds + 999_999_999) / 1_000_000_000))
+        guard from < to else { return 0 }
+        return perSecond[from..<to].reduce(0) { $0 + Int($1) }
+    }
+}
