@@ -9,6 +9,7 @@ public enum Diagnostics {
         let errors = TextOutput.standardError()
         errors.write("blockwatch: \(error)\n")
         errors.flush()
+        if case .usage = error { exit(64) }   // EX_USAGE, as for every other usage error
         exit(1)
     }
 }

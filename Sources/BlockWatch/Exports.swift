@@ -2,3 +2,4 @@
 @_exported import struct Reports.CaptureSummary
 @_exported import enum Reports.FlowLogFormat
 @_exported import struct Flows.FlowTableConfiguration
+@_exported import struct Reports.ReportTimeZone

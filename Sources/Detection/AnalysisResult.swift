@@ -15,6 +15,19 @@ public struct AnalysisResult: Sendable {
         public var binAttempts: [Int]
         public var binFailures: [Int]
         public var binStates: [ServiceState]
+
+        public init(group: Group, isControl: Bool, verdict: ServiceState, attempts: Int, failures: Int, events: [Event],
+                    binAttempts: [Int], binFailures: [Int], binStates: [ServiceState]) {
+            self.group = group
+            self.isControl = isControl
+            self.verdict = verdict
+            self.attempts = attempts
+            self.failures = failures
+            self.events = events
+            self.binAttempts = binAttempts
+            self.binFailures = binFailures
+            self.binStates = binStates
+        }
     }
 
     public var binWidth: Timestamp.Duration
@@ -29,4 +42,18 @@ public struct AnalysisResult: Sendable {
     public var attempts: Int
     /// Reasons the confidence of verdicts was lowered (capture loss, no CONTROL traffic, ...).
     public var caveats: [String]
+
+    public init(binWidth: Timestamp.Duration, firstBinStart: Timestamp, binCount: Int, networkEvents: [Event],
+                networkBinStates: [NetworkState], services: [ServiceVerdict], outcomeCounts: [Outcome: Int],
+                attempts: Int, caveats: [String]) {
+        self.binWidth = binWidth
+        self.firstBinStart = firstBinStart
+        self.binCount = binCount
+        self.networkEvents = networkEvents
+        self.networkBinStates = networkBinStates
+        self.services = services
+        self.outcomeCounts = outcomeCounts
+        self.attempts = attempts
+        self.caveats = caveats
+    }
 }

@@ -81,6 +81,20 @@ public struct ExampleFlow: Sendable, Codable, Equatable {
     public var outcome: String
     public var why: String
 
+    public init(time: Double, uid: String, proto: String, client: String, clientPort: Int, server: String, serverPort: Int,
+                serverName: String?, outcome: String, why: String) {
+        self.time = time
+        self.uid = uid
+        self.proto = proto
+        self.client = client
+        self.clientPort = clientPort
+        self.server = server
+        self.serverPort = serverPort
+        self.serverName = serverName
+        self.outcome = outcome
+        self.why = why
+    }
+
     init(_ attempt: Attempt) {
         time = attempt.time.seconds
         uid = attempt.uid
@@ -97,7 +111,9 @@ public struct ExampleFlow: Sendable, Codable, Equatable {
     /// A Wireshark display filter that shows exactly this flow.
     public var wiresharkFilter: String {
         let family = server.contains(":") ? "ipv6" : "ip"
-        return "\(family).addr==\(client) && \(family).addr==\(server) && \(proto).port==\(clientPort) && \(proto).port==\(serverPort)"
+        let hosts = "\(family).addr==\(client) && \(family).addr==\(server)"
+        guard proto == "tcp" || proto == "udp" else { return hosts }
+        return hosts + " && \(proto).port==\(clientPort) && \(proto).port==\(serverPort)"
     }
 }
 
@@ -120,4 +136,28 @@ public struct Event: Sendable, Codable, Equatable {
     /// Plain words: what was seen, against what.
     public var why: String
     public var exampleFlows: [ExampleFlow]
+    /// For throttling: the service's median bulk goodput and CONTROL's, in bits per second.
+    public var goodput: Double?
+    public var controlGoodput: Double?
+
+    public init(state: String, mechanism: String?, start: Double, end: Double, lastSuccessBefore: Double?,
+                firstSuccessAfter: Double?, confidence: Confidence, attempts: Int, failures: Int, servers: Int,
+                failureOutcomes: [String: Int], why: String, exampleFlows: [ExampleFlow],
+                goodput: Double? = nil, controlGoodput: Double? = nil) {
+        self.state = state
+        self.mechanism = mechanism
+        self.start = start
+        self.end = end
+        self.lastSuccessBefore = lastSuccessBefore
+        self.firstSuccessAfter = firstSuccessAfter
+        self.confidence = confidence
+        self.attempts = attempts
+        self.failures = failures
+        self.servers = servers
+        self.failureOutcomes = failureOutcomes
+        self.why = why
+        self.exampleFlows = exampleFlows
+        self.goodput = goodput
+        self.controlGoodput = controlGoodput
+    }
 }

@@ -46,14 +46,23 @@ public struct AttemptJudge: Sendable {
         let answered = r.history.contains("h")
         let isTLS = identity.applicationProtocol == .tls || identity.applicationProtocol == .torLikeTLS
         // A forged reset is interference even when the real server's answer won the race and
-        // the connection went on: the censor tried (methods.md B.3).
+        // the connection went on: the censor tried (methods.md B.3). Censors reset both ends, so
+        // a capture at the server sees the forgeries arrive "from the client".
         if let reset = server.firstReset, server.firstPayloadTime.map({ reset.time <= $0 }) ?? true {
-            let (score, reasons) = forgedResetScore(r)
+            let (score, reasons) = forgedResetScore(r, fromResponder: true)
             if score >= criteria.forgedResetScore {
                 let after = client.payloadBytes > 0 ? "after the " + (isTLS ? "ClientHello" : "first data") : "to the SYN"
                 return (.rstInjected, "reset \(after) looks forged (\(reasons.joined(separator: ", ")))")
             }
         }
+        if client.firstReset != nil, server.payloadBytes == 0 {
+            let (score, reasons) = forgedResetScore(r, fromResponder: false)
+            if score >= criteria.forgedResetScore {
+                return (.rstInjected, "resets in the client's name look forged (\(reasons.joined(separator: ", ")))")
+            }
+        }
+        // An ICMP time-exceeded answers a TTL-limited probe (a traceroute), not a connection attempt.
+        if r.icmpErrors.count > 0 && r.icmpErrors.lastType == 11 && !answered { return nil }
         if !answered {
             if r.icmpErrors.count > 0 {
                 let from = r.icmpErrors.lastSender.map { " from \($0)" } ?? ""
@@ -61,13 +70,7 @@ public struct AttemptJudge: Sendable {
                 return r.icmpErrors.administrativelyProhibited > 0
                     ? (.icmpProhibited, "\(code): administratively prohibited") : (.icmpUnreachable, "\(code): unreachable")
             }
-            if server.resets > 0 {
-                let (score, reasons) = forgedResetScore(r)
-                if score >= criteria.forgedResetScore {
-                    return (.rstInjected, "SYN answered by a reset that looks forged (\(reasons.joined(separator: ", ")))")
-                }
-                return (.tcpRefused, "SYN answered by a reset")
-            }
+            if server.resets > 0 { return (.tcpRefused, "SYN answered by a reset") }
             if server.packets > 0 { return nil }   // something answered, though not a SYN-ACK: no verdict
             let waited = captureEnd - r.start
             if waited < criteria.tcpJudgeWindow {
@@ -83,10 +86,6 @@ public struct AttemptJudge: Sendable {
         }
         let what = isTLS ? "ClientHello" + (identity.serverName.map { " for \($0)" } ?? "") : "first data"
         if server.resets > 0 {
-            let (score, reasons) = forgedResetScore(r)
-            if score >= criteria.forgedResetScore {
-                return (.rstInjected, "reset after the \(what), looks forged (\(reasons.joined(separator: ", ")))")
-            }
             return isTLS ? (.tlsResetAfterHello, "reset right after the \(what)")
                          : (.appStall, "reset after the \(what), no answer")
         }
@@ -100,31 +99,40 @@ public struct AttemptJudge: Sendable {
                      : (.appStall, "handshake completed, \(what) unanswered\(resent)\(closed)")
     }
 
-    /// Scores how forged the responder's reset looks (Weaver et al.; methods.md B.3): racing the
-    /// real server counts 2, each other inconsistency 1.
-    func forgedResetScore(_ r: FlowRecord) -> (Int, [String]) {
-        let server = r.responderCounters
+    /// Scores how forged one side's reset looks (Weaver et al.; methods.md B.3): the side
+    /// racing on after it counts 2, each other inconsistency 1.
+    func forgedResetScore(_ r: FlowRecord, fromResponder: Bool) -> (Int, [String]) {
+        let server = fromResponder ? r.responderCounters : r.originatorCounters
+        let peer = fromResponder ? r.originatorCounters : r.responderCounters
         guard let reset = server.firstReset else { return (0, []) }
         var score = 0
         var reasons: [String] = []
         let otherPackets = server.packetsAfterFirstReset - (server.resets - 1)
         if otherPackets > 0 {
             score += 2
-            reasons.append("the server kept sending after it")
+            reasons.append(fromResponder ? "the server kept sending after it" : "the client kept sending after it")
         }
-        if server.nonResetMaximumTTL > 0 {
-            let nearest = min(abs(Int(reset.timeToLive) - Int(server.nonResetMinimumTTL)),
-                              abs(Int(reset.timeToLive) - Int(server.nonResetMaximumTTL)))
-            if nearest >= 2 && !(Int(server.nonResetMinimumTTL)...Int(server.nonResetMaximumTTL)).contains(Int(reset.timeToLive)) {
+        if Int(server.resetMaximumTTL) - Int(server.resetMinimumTTL) >= 8 {
+            // Two senders at different distances reset in one name: one of them forged it.
+            score += 2
+            reasons.append("resets arrived with TTL \(server.resetMinimumTTL) and \(server.resetMaximumTTL)")
+        } else if server.nonResetMaximumTTL > 0 {
+            let low = Int(server.nonResetMinimumTTL), high = Int(server.nonResetMaximumTTL)
+            // The reset TTL farthest from the sender's other packets.
+            let ttl = abs(Int(server.resetMinimumTTL) - low) > abs(Int(server.resetMaximumTTL) - high)
+                ? Int(server.resetMinimumTTL) : Int(server.resetMaximumTTL)
+            let distance = ttl < low ? low - ttl : (ttl > high ? ttl - high : 0)
+            if distance >= 2 {
                 score += 1
-                reasons.append("TTL \(reset.timeToLive) vs the server's \(server.nonResetMinimumTTL == server.nonResetMaximumTTL ? "\(server.nonResetMinimumTTL)" : "\(server.nonResetMinimumTTL)-\(server.nonResetMaximumTTL)")")
+                reasons.append("TTL \(ttl) vs the sender's \(low == high ? "\(low)" : "\(low)-\(high)")")
             }
         }
+        _ = reset
         if server.resets >= 2 {
             score += 1
             reasons.append("\(server.resets) resets")
         }
-        if let rtt = r.handshakeRoundTrip, let sent = r.originatorCounters.firstPayloadTime, reset.time > sent,
+        if fromResponder, let rtt = r.handshakeRoundTrip, let sent = peer.firstPayloadTime, reset.time > sent,
            (reset.time - sent).nanoseconds * 2 < rtt.nanoseconds {
             score += 1
             reasons.append("faster than the round trip")

@@ -216,7 +216,14 @@ public struct Detector: Sendable {
             }
             return .ok
         }
-        guard reference.attempts >= 2 else { return .noEvidence }   // nothing to compare: never an alarm
+        guard reference.attempts >= 2 else {
+            // Nothing to compare against: silent failures are never an alarm (a local fault looks
+            // the same), but forged resets, a filter's ICMP or tampered answers are interference
+            // on their own.
+            let active = mine.outcomes.filter { $0.key.isActiveInterference }.values.reduce(0, +)
+            guard active >= criteria.minimumAttempts else { return .noEvidence }
+            return s <= criteria.blockedSuccess ? .blocked : .partiallyBlocked
+        }
         if !referenceHealthy {
             return reference.successRatio < criteria.healthySuccess && reference.failures > 0 ? .degraded : .noEvidence
         }
@@ -261,7 +268,12 @@ public struct Detector: Sendable {
         let failures = inside.filter { $0.outcome.isFailure }
         var outcomes: [String: Int] = [:]
         for f in failures { outcomes[f.outcome.rawValue, default: 0] += 1 }
-        let dominant = outcomes.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }
+        // An active signature (a forged reset, a filter's ICMP, a tampered answer) names the
+        // mechanism when it is a fair share of the failures; silent timeouts are ambiguous.
+        let active = outcomes.filter { Outcome(rawValue: $0.key)?.isActiveInterference == true }
+        let activeCount = active.values.reduce(0, +)
+        let pick = activeCount >= max(criteria.minimumAttempts, failures.count / 4) ? active : outcomes
+        let dominant = pick.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }
         var mechanism = dominant.flatMap { Outcome(rawValue: $0.key)?.mechanism }
         if state == .throttled { mechanism = .throttling }
         let start = failures.map(\.time).min() ?? (state == .throttled ? inside.map(\.time).min() ?? from : from)
@@ -285,11 +297,13 @@ public struct Detector: Sendable {
         if captureLoss { confidence = confidence == .high ? .medium : .low }
 
         var why: String
+        var goodputs: (Double, Double)? = nil
         if state == .throttled {
             let bulk = inside.filter { $0.isBulk && !$0.outcome.isFailure }
             let goodput = Statistics.median(bulk.map(\.goodput)) ?? 0
             let loss = bulk.isEmpty ? 0 : bulk.map(\.retransmissionRate).reduce(0, +) / Double(bulk.count)
             let controlGoodput = Statistics.median(reference.bulkGoodput) ?? 0
+            goodputs = (goodput, controlGoodput)
             why = "\(bulk.count) bulk transfer\(bulk.count == 1 ? "" : "s") ran at a median \(Detector.rate(goodput)) "
                 + "with \(Int((loss * 100).rounded())) % retransmissions, while CONTROL downloads ran at \(Detector.rate(controlGoodput))"
         } else {
@@ -312,7 +326,8 @@ public struct Detector: Sendable {
         return Event(state: state.rawValue, mechanism: mechanism?.rawValue, start: start.seconds, end: end.seconds,
                      lastSuccessBefore: lastSuccess?.seconds, firstSuccessAfter: firstSuccess?.seconds,
                      confidence: confidence, attempts: inside.count, failures: failures.count, servers: servers,
-                     failureOutcomes: outcomes, why: why, exampleFlows: examples)
+                     failureOutcomes: outcomes, why: why, exampleFlows: examples,
+                     goodput: goodputs?.0, controlGoodput: goodputs?.1)
     }
 
     func networkEventsFrom(_ states: [NetworkState], attempts: [Attempt], international: [Tally],

@@ -31,6 +31,10 @@ public struct DirectionCounters: Sendable, Equatable {
     /// Packets this side sent after its first RST: a real endpoint falls silent after a reset,
     /// so more packets mean the reset raced the real endpoint (an injection).
     public var packetsAfterFirstReset = 0
+    /// TTL range of this side's RSTs: two senders at different distances (a real endpoint and a
+    /// middlebox forging in its name) show up as a wide range.
+    public var resetMinimumTTL: UInt8 = .max
+    public var resetMaximumTTL: UInt8 = 0
     /// TTL range of this side's packets other than RSTs.
     public var nonResetMinimumTTL: UInt8 = .max
     public var nonResetMaximumTTL: UInt8 = 0

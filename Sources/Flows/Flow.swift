@@ -93,6 +93,8 @@ public struct Flow: Sendable {
             if c.firstReset != nil { c.packetsAfterFirstReset &+= 1 }
             if flags.contains(.rst) {
                 c.resets &+= 1
+                if network.timeToLive < c.resetMinimumTTL { c.resetMinimumTTL = network.timeToLive }
+                if network.timeToLive > c.resetMaximumTTL { c.resetMaximumTTL = network.timeToLive }
                 if c.firstReset == nil {
                     c.firstReset = ResetFacts(time: time, timeToLive: network.timeToLive,
                                               identification: network.hasIdentification ? network.identification : nil,

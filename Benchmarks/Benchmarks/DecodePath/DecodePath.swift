@@ -16,7 +16,7 @@
 // "flows created" (per iteration) shows that this held. Whatever `mallocCountTotal` reports is
 // therefore the per-packet path itself, not flow creation.
 //
-// The Wire, Flows and Capture modules are not products of the main package; they are imported
+// The Wire, Flows, Capture and Identification modules are not products of the main package; they are imported
 // here because SwiftPM builds the BlockWatch product's module dependencies into the same module
 // folder. See README.md ("Which products the benchmark needs").
 import Benchmark
@@ -24,6 +24,7 @@ import BlockWatch
 import Capture
 import Flows
 import Foundation
+import Identification
 import Wire
 
 /// Frames copied out of a classic pcap file.
@@ -150,9 +151,10 @@ let benchmarks: @Sendable () -> Void = {
         func pass(_ table: inout FlowTable) {
             for i in 0 ..< n {
                 if case .packet(let p) = decoder.decode(frames.frame(i), originalLength: frames.originalLengths[i]) {
-                    _ = table.observe(p, at: Timestamp(nanoseconds: frames.timestamps[i])) { blackHole($0) }
+                    _ = table.observe(p, at: Timestamp(nanoseconds: frames.timestamps[i]))
                 }
             }
+            blackHole(table.takeEnded())   // records of flows that ended: none once the table is filled
         }
         pass(&table)   // fills the table; not measured
         let before = table.statistics.flowsCreated
@@ -164,17 +166,18 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(table.activeFlows)
     }
 
-    // 3. The façade's per-packet step (decode, fragments, observe, summary), flows exist.
+    // 3. The façade's per-packet step (decode, fragments, observe, identification, summary),
+    // flows exist, with the bundled signature catalog.
     Benchmark("pipeline \(n) packets, flows exist",
               configuration: .init(metrics: [.wallClock, .mallocCountTotal, flowsCreated])) { benchmark in
         var pipeline = try PacketPipeline(sources: ["bench"], linkTypes: [LinkType(rawValue: frames.linkType)],
-                                          configuration: FlowTableConfiguration())
+                                          configuration: FlowTableConfiguration(), catalog: SignatureCatalog.bundled())
         func pass(_ pipeline: inout PacketPipeline) {
             for i in 0 ..< n {
                 let packet = CapturedPacket(timestampNanoseconds: frames.timestamps[i], capturedLength: frames.capturedLengths[i],
                                             originalLength: frames.originalLengths[i], linkType: LinkType(rawValue: frames.linkType),
                                             sourceIndex: 0, bytes: frames.frame(i))
-                pipeline.process(packet) { blackHole($0) }
+                pipeline.process(packet) { record, identity in blackHole(record); blackHole(identity) }
             }
         }
         pass(&pipeline)
