@@ -9,6 +9,12 @@ let package = Package(
     products: [
         .executable(name: "blockwatch", targets: ["blockwatch"]),
         .library(name: "BlockWatch", targets: ["BlockWatch"]),
+        // The stages on their own, for the benchmark package and for other tools.
+        .library(name: "Capture", targets: ["Capture"]),
+        .library(name: "Wire", targets: ["Wire"]),
+        .library(name: "Flows", targets: ["Flows"]),
+        .library(name: "Identification", targets: ["Identification"]),
+        .library(name: "Detection", targets: ["Detection"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
