@@ -85,7 +85,10 @@ public struct AttemptJudge: Sendable {
             return (.ok, "handshake completed")   // a connect-only flow: the server is reachable
         }
         let what = isTLS ? "ClientHello" + (identity.serverName.map { " for \($0)" } ?? "") : "first data"
-        if server.resets > 0 {
+        // A reset long after the unanswered ClientHello is the server giving up on a handshake
+        // that never reached it, not an answer to the hello.
+        let lateReset = server.firstReset.map { $0.time - sent > criteria.tcpJudgeWindow } ?? false
+        if server.resets > 0 && !lateReset {
             return isTLS ? (.tlsResetAfterHello, "reset right after the \(what)")
                          : (.appStall, "reset after the \(what), no answer")
         }
@@ -93,7 +96,8 @@ public struct AttemptJudge: Sendable {
         if waited < criteria.tcpJudgeWindow && r.endReason == .captureEnd {
             return (.pending, "no answer yet when the capture ended \(Self.seconds(waited)) after the \(what)")
         }
-        let closed = r.history.contains("f") ? ", the server closed the connection" : ""
+        let closed = r.history.contains("f") || lateReset
+            ? ", the server closed the connection after \(Self.seconds((server.firstReset?.time ?? r.lastSeen) - sent))" : ""
         let resent = client.dataRetransmissions > 0 ? " (resent \(client.dataRetransmissions)×)" : ""
         return isTLS ? (.tlsHelloTimeout, "handshake completed, \(what) unanswered\(resent)\(closed)")
                      : (.appStall, "handshake completed, \(what) unanswered\(resent)\(closed)")

@@ -68,10 +68,12 @@ public struct Detector: Sendable {
         func binOf(_ t: Timestamp) -> Int { min(binCount - 1, max(0, Int((t.nanoseconds - first.nanoseconds) / width.nanoseconds))) }
         func binStart(_ b: Int) -> Timestamp { Timestamp(nanoseconds: first.nanoseconds + Int64(b) * width.nanoseconds) }
 
-        // Tallies per group and bin; QUIC apart, since a failed QUIC attempt with a working TCP
-        // fallback does not make a service blocked (methods.md B.7).
+        // Tallies per group and bin, by channel: connections, QUIC apart (a failed QUIC attempt
+        // with a working TCP fallback does not make a service blocked, methods.md B.7), and DNS
+        // apart (a lookup that works says nothing about the connection after it, and vice versa).
         var byGroup: [Group: [Tally]] = [:]
         var quicByGroup: [Group: [Tally]] = [:]
+        var dnsByGroup: [Group: [Tally]] = [:]
         var control = [Tally](repeating: Tally(), count: binCount)
         var international = [Tally](repeating: Tally(), count: binCount)
         var domestic = [Tally](repeating: Tally(), count: binCount)
@@ -82,6 +84,8 @@ public struct Detector: Sendable {
             let b = binOf(a.time)
             if a.outcome == .quicTimeout || (a.transport == 17 && a.server.port == 443) {
                 quicByGroup[a.group, default: Array(repeating: Tally(), count: binCount)][b].add(a)
+            } else if a.server.port == 53 {
+                dnsByGroup[a.group, default: Array(repeating: Tally(), count: binCount)][b].add(a)
             } else {
                 byGroup[a.group, default: Array(repeating: Tally(), count: binCount)][b].add(a)
             }
@@ -131,10 +135,11 @@ public struct Detector: Sendable {
         if let captureLoss { caveats.append(captureLoss) }
         var borrowedControl = false
         var services: [AnalysisResult.ServiceVerdict] = []
-        let groups = Set(byGroup.keys).union(quicByGroup.keys).sorted()
+        let groups = Set(byGroup.keys).union(quicByGroup.keys).union(dnsByGroup.keys).sorted()
         for group in groups where group != .local {
             let tallies = byGroup[group] ?? Array(repeating: Tally(), count: binCount)
             let quic = quicByGroup[group] ?? Array(repeating: Tally(), count: binCount)
+            let dns = dnsByGroup[group] ?? Array(repeating: Tally(), count: binCount)
             let groupIsControl = attempts.contains { $0.group == group && $0.isControl }
             var raw = [ServiceState](repeating: .noEvidence, count: binCount)
             var usedFallback = [Bool](repeating: false, count: binCount)
@@ -145,14 +150,22 @@ public struct Detector: Sendable {
                 if groupIsControl { reference = Detector.subtract(reference, window(tallies, b)) }
                 if reference.attempts < 2 {
                     // No CONTROL traffic: everything else external, without this group's own attempts.
-                    reference = Detector.subtract(Detector.subtract(window(international, b), window(tallies, b)), window(quic, b))
+                    reference = Detector.subtract(Detector.subtract(Detector.subtract(window(international, b), window(tallies, b)),
+                                                                    window(quic, b)), window(dns, b))
                     usedFallback[b] = true
                 }
                 // The bin alone when it says something; with its neighbours when it is too thin.
-                raw[b] = state(mine: tallies[b], quic: quic[b], reference: reference)
-                if raw[b] == .noEvidence {
-                    raw[b] = state(mine: window(tallies, b), quic: window(quic, b), reference: reference)
+                var connections = state(mine: tallies[b], quic: quic[b], reference: reference)
+                if connections == .noEvidence {
+                    connections = state(mine: window(tallies, b), quic: window(quic, b), reference: reference)
                 }
+                var lookups = judge(dns[b], reference: reference, referenceHealthy: reference.attempts >= 2
+                                    && reference.successRatio >= criteria.healthySuccess, minimum: true)
+                if lookups == .noEvidence {
+                    lookups = judge(window(dns, b), reference: reference, referenceHealthy: reference.attempts >= 2
+                                    && reference.successRatio >= criteria.healthySuccess, minimum: true)
+                }
+                raw[b] = max(connections, lookups)
             }
             let smoothed = smooth(raw)
             var events: [Event] = []
@@ -174,8 +187,8 @@ public struct Detector: Sendable {
             services.append(AnalysisResult.ServiceVerdict(
                 group: group, isControl: groupIsControl, verdict: verdict, attempts: all.count,
                 failures: all.filter { $0.outcome.isFailure }.count, events: events,
-                binAttempts: (0..<binCount).map { tallies[$0].attempts + quic[$0].attempts },
-                binFailures: (0..<binCount).map { tallies[$0].failures + quic[$0].failures },
+                binAttempts: (0..<binCount).map { tallies[$0].attempts + quic[$0].attempts + dns[$0].attempts },
+                binFailures: (0..<binCount).map { tallies[$0].failures + quic[$0].failures + dns[$0].failures },
                 binStates: smoothed))
         }
         if borrowedControl {
@@ -206,7 +219,8 @@ public struct Detector: Sendable {
         return tcpState
     }
 
-    func judge(_ mine: Tally, reference: Tally, referenceHealthy: Bool) -> ServiceState {
+    func judge(_ mine: Tally, reference: Tally, referenceHealthy: Bool, minimum: Bool = false) -> ServiceState {
+        if minimum && mine.attempts < criteria.minimumAttempts { return .noEvidence }
         let s = mine.successRatio
         if s >= criteria.healthySuccess {
             if let g = Statistics.median(mine.bulkGoodput), let c = Statistics.median(reference.bulkGoodput),
