@@ -1,3 +1,4 @@
+import Flows
 import Identification
 import Wire
 
@@ -90,7 +91,19 @@ public struct Detector: Sendable {
                 byGroup[a.group, default: Array(repeating: Tally(), count: binCount)][b].add(a)
             }
             if a.isControl { control[b].add(a) }
-            if a.group == domesticGroup { domestic[b].add(a) } else if a.isExternal { international[b].add(a) }
+            if a.group == domesticGroup {
+                domestic[b].add(a)
+            } else if a.isExternal {
+                international[b].add(a)
+            } else if a.server.port == 53, a.outcome.isFailure, a.outcome != .dnsBogus, case .service = a.group {
+                // A failed lookup of a foreign service's name through the local resolver is a
+                // destination that did not answer (during a cutoff the resolver cannot reach its
+                // upstream); each name counts as one destination. Successful lookups prove nothing
+                // about reaching the servers, so they are left out.
+                var lookup = a
+                lookup.server = Endpoint(address: Detector.lookupKey(a.group), port: 53)
+                international[b].add(lookup)
+            }
         }
         let packets = (0..<binCount).map { activity.packets(from: binStart($0), width: width) }
 
@@ -144,7 +157,8 @@ public struct Detector: Sendable {
             var raw = [ServiceState](repeating: .noEvidence, count: binCount)
             var usedFallback = [Bool](repeating: false, count: binCount)
             for b in 0..<binCount {
-                if network[b].isCutoff || network[b] == .gap { continue }
+                // Next to a cutoff, a service's failures belong to the cutoff (its edges blur by a bin).
+                if network[max(0, b - 1)...min(binCount - 1, b + 1)].contains(where: \.isCutoff) || network[b] == .gap { continue }
                 // The comparison may borrow the neighbouring bins: it is a baseline, not the verdict.
                 var reference = window(control, b)
                 if groupIsControl { reference = Detector.subtract(reference, window(tallies, b)) }
@@ -389,6 +403,14 @@ public struct Detector: Sendable {
             b = e + 1
         }
         return events
+    }
+
+    /// A stand-in address for "the servers of this group" (in 100::/64, the discard prefix, which
+    /// no real server uses), so failed lookups count as distinct destinations.
+    static func lookupKey(_ group: Group) -> IPAddress {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in group.description.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return IPAddress(high: 0x0100_0000_0000_0000, low: hash)
     }
 
     static func rate(_ bitsPerSecond: Double) -> String {

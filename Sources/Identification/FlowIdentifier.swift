@@ -12,6 +12,9 @@ public struct FlowIdentifier {
     public private(set) var dns: DNSAssociation
     public private(set) var calls = CallEndpointAssociation()
     var inspections: [FlowInspection?] = []
+    /// Per slot: whether that flow's packets still need looking at (`FlowInspection.isActive`),
+    /// so the common case, a packet of a flow already identified, costs one byte read.
+    var active: [Bool] = []
 
     /// Client bytes kept per flow to reassemble a ClientHello (post-quantum ones exceed 1.5 KB).
     static let maximumStreamBytes = 16_384
@@ -19,6 +22,10 @@ public struct FlowIdentifier {
     static let maximumServerBytes = 256
     /// Payload packets per direction looked at before giving up on a flow.
     static let maximumInspectedPackets = 8
+    /// Client Initials that failed to authenticate (nothing decrypted) before a flow's QUIC
+    /// inspection stops for good: the keys come from the first Initial's DCID, so when the first
+    /// two do not open, later ones will not either.
+    static let maximumQUICAuthenticationFailures = 2
 
     public init(catalog: SignatureCatalog, domestic: PrefixList? = nil, dns: DNSAssociation = DNSAssociation()) {
         self.catalog = catalog
@@ -33,7 +40,10 @@ public struct FlowIdentifier {
     /// never gets an answer is still named.
     public mutating func startFlow(slot: Int, originator: Endpoint, responder: Endpoint, protocolNumber: UInt8,
                                    at time: Timestamp) {
-        while inspections.count <= slot { inspections.append(nil) }
+        while inspections.count <= slot {
+            inspections.append(nil)
+            active.append(false)
+        }
         // A capture that begins with a server's reply makes the server the originator; well-known
         // ports tell the sides apart again (as Zeek does).
         let swap = originator.port < 1024 && responder.port >= 1024 && protocolNumber != 6
@@ -41,14 +51,16 @@ public struct FlowIdentifier {
                                         protocolNumber: protocolNumber, serverIsOriginator: swap)
         nameFromAddress(&inspection, at: time)
         if protocolNumber == 17 { nameFromCall(&inspection, at: time) }
+        active[slot] = inspection.isActive
         inspections[slot] = inspection
     }
 
     /// A packet of the flow at `slot` (after the flow table placed it).
     public mutating func observe(_ packet: DecodedPacket, slot: Int, fromOriginator: Bool, at time: Timestamp) {
         // Most packets belong to flows already identified: leave before copying any state.
-        guard slot < inspections.count, let state = inspections[slot]?.isActive, state else { return }
-        var inspection = inspections[slot]!
+        guard slot < active.count, active[slot] else { return }
+        // Moved out (not copied), so its buffers stay uniquely referenced while they grow.
+        guard var inspection = inspections[slot].take() else { return }
         let fromClient = fromOriginator != inspection.serverIsOriginator
         switch packet.transport {
         case .udp:
@@ -65,13 +77,14 @@ public struct FlowIdentifier {
         default:
             break
         }
+        active[slot] = inspection.isActive
         inspections[slot] = inspection
     }
 
     /// The identity of the flow that ended at `slot`; its state is freed.
     public mutating func finish(slot: Int, at time: Timestamp) -> FlowIdentity {
-        guard slot < inspections.count, var inspection = inspections[slot] else { return FlowIdentity() }
-        inspections[slot] = nil
+        guard slot < inspections.count, var inspection = inspections[slot].take() else { return FlowIdentity() }
+        active[slot] = false
         // A media flow may have begun before the signalling that names its call was understood.
         if inspection.protocolNumber == 17 && inspection.identity.app == nil { nameFromCall(&inspection, at: time) }
         return inspection.identity
@@ -161,18 +174,25 @@ public struct FlowIdentifier {
     mutating func inspectUDP(_ payload: UnsafeRawBufferPointer, fromClient: Bool, _ inspection: inout FlowInspection,
                              at time: Timestamp) {
         inspection.inspectedPackets += 1
-        if fromClient, inspection.quic != nil || QUICInitialInspector.looksLikeInitial(payload) {
-            if inspection.quic == nil { inspection.quic = QUICInitialInspector() }
-            switch inspection.quic!.addClientDatagram(payload) {
+        if fromClient, inspection.quicAuthenticationFailures < FlowIdentifier.maximumQUICAuthenticationFailures,
+           inspection.quic != nil || QUICInitialInspector.looksLikeInitial(payload) {
+            if inspection.quic == nil { inspection.quic = QUICInitialInspector(keyCache: inspection.quicKeys) }
+            let result = inspection.quic!.addClientDatagram(payload)
+            switch result {
             case .clientHello(let hello):
                 inspection.identity.applicationProtocol = .quic
                 inspection.quic = nil
+                inspection.quicKeys = []
                 if let name = hello.serverName { applyName(name, evidence: .quicSNI, &inspection) }
                 inspection.finished = true
                 return
             case .needMore:
                 inspection.identity.applicationProtocol = .quic
             case .notQUIC, .undecryptable:
+                if result == .undecryptable(.authenticationFailed) { inspection.quicAuthenticationFailures += 1 }
+                // The next Initial gets a new inspector; the keys derived so far carry over.
+                let tryAgain = inspection.quicAuthenticationFailures < FlowIdentifier.maximumQUICAuthenticationFailures
+                inspection.quicKeys = tryAgain ? inspection.quic!.keyCache : []
                 inspection.quic = nil
             }
         }
@@ -297,6 +317,9 @@ public struct FlowIdentifier {
     func applyName(_ name: String, evidence: Evidence, _ inspection: inout FlowInspection) {
         if let match = catalog.service(forName: name) {
             inspection.offer(app: match.service, evidence: evidence, confidence: evidence.confidence, serverName: name)
+        } else if inspection.identity.app == FlowIdentifier.domesticService {
+            // DOMESTIC is where the server is, not a guess at the service: an unknown name keeps it.
+            inspection.identity.serverName = name
         } else if inspection.identity.evidence == nil || inspection.identity.evidence!.strength < evidence.strength {
             // A name the catalog does not know overrides weaker guesses from addresses or ports.
             inspection.identity.app = nil
@@ -342,6 +365,9 @@ struct FlowInspection {
     var clientNextSequence: UInt32? = nil
     var serverNextSequence: UInt32? = nil
     var quic: QUICInitialInspector? = nil
+    /// QUIC keys derived for this flow, for the next inspector (see `QUICInitialInspector.keyCache`).
+    var quicKeys: [QUICInitialKeys] = []
+    var quicAuthenticationFailures = 0
     /// The first DNS response's query ID and answer digest, to spot a second, different answer.
     var firstAnswer: (id: UInt16, fingerprint: UInt64)? = nil
     /// An HTTP request was seen; the flow stays open for the status line of the response.
