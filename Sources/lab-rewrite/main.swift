@@ -1,1 +1,3 @@
-print("lab-rewrite: under construction")
+import LabKit
+
+LabCommands.rewriteMain(Array(CommandLine.arguments.dropFirst()))

@@ -1,1 +1,3 @@
-print("lab-traffic: under construction")
+import LabKit
+
+LabCommands.trafficMain(Array(CommandLine.arguments.dropFirst()))
