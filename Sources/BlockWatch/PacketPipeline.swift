@@ -100,7 +100,7 @@ public struct PacketPipeline {
         // Flows that ended on the way (their slot may be reused right now) go out first.
         if !flows.ended.isEmpty { emitEnded(emit) }
         guard identifies else { return }
-        if observation.isNewFlow, let flow = flows.flow(at: observation.slot) {
+        if observation.isNewFlow, let flow = flows.endpoints(at: observation.slot) {
             identifier.startFlow(slot: observation.slot, originator: flow.originator, responder: flow.responder,
                                  protocolNumber: flow.protocolNumber, at: time)
         }
@@ -110,7 +110,7 @@ public struct PacketPipeline {
     }
 
     mutating func emitEnded(_ emit: (FlowRecord, FlowIdentity) -> Void) {
-        for record in flows.takeEnded() { emit(record, identifier.finish(slot: record.slot, at: record.lastSeen)) }
+        flows.drainEnded { record in emit(record, identifier.finish(slot: record.slot, at: record.lastSeen)) }
     }
 
     /// Ends the run: every open flow is written out and held fragments are counted as incomplete.

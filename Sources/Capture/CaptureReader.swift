@@ -64,6 +64,8 @@ public final class CaptureReader {
         self.handles = handles
         self.cursors = .allocate(capacity: handles.count)
         _ = self.cursors.initialize(from: handles.map(SourceCursor.init(handle:)))
+        // Classic pcap files are read from memory where they can be (see MappedPcap).
+        for index in handles.indices { self.cursors[index].mapped = MappedPcap.open(handles[index]) }
         self.isFiltered = isFiltered
         self.files = handles.filter { !$0.isLive }.map(\.source)
         self.totalFileBytes = handles.reduce(0) { $0 + ($1.fileSize ?? 0) }
@@ -71,12 +73,26 @@ public final class CaptureReader {
     }
 
     deinit {
+        for index in cursors.indices { cursors[index].mapped?.unmap() }
         cursors.deinitialize()
         cursors.deallocate()
     }
 
     /// Bytes of the files read so far (sum of each file's position), for progress against `totalFileBytes`.
-    public var bytesConsumed: Int64 { handles.reduce(0) { $0 + ($1.bytesConsumed ?? 0) } }
+    public var bytesConsumed: Int64 {
+        var sum: Int64 = 0
+        for index in handles.indices {
+            if let mapped = cursors[index].mapped {
+                sum += Int64(mapped.offset)
+            } else {
+                sum += handles[index].bytesConsumed ?? 0
+            }
+        }
+        return sum
+    }
+
+    /// Per source: whether it is being read from memory (`MappedPcap`) rather than through libpcap.
+    var readsFromMemory: [Bool] { cursors.map { $0.mapped != nil } }
 
     /// Statistics of a live source (`pcap_stats`); nil when reading files.
     public func statistics() -> CaptureStatistics? {
@@ -139,6 +155,31 @@ public final class CaptureReader {
         var header: UnsafeMutablePointer<pcap_pkthdr>? = nil
         var data: UnsafePointer<UInt8>? = nil
         var delivered = 0
+        if cursor.pointee.mapped != nil {
+            // Straight from the mapped file while its records are plain; libpcap takes over at the
+            // first that is not (or at the end of the file), from that record on.
+            let token = handles[0].breakLoopToken
+            while delivered < budget {
+                if token.isBreakRequested { return ReadOutcome(packetsDelivered: delivered, warnings: [], endedBy: .stopped) }
+                guard let record = cursor.pointee.mapped!.next() else {
+                    if let warning = handOver(cursor, source: 0) {
+                        return ReadOutcome(packetsDelivered: delivered, warnings: [warning], endedBy: .endOfInput)
+                    }
+                    break
+                }
+                // Safety: the record's bytes are in the current window, which stays mapped until the
+                // next `next()`, after `body` returned.
+                body(CapturedPacket(
+                    timestampNanoseconds: record.timestampNanoseconds,
+                    capturedLength: record.capturedLength,
+                    originalLength: record.originalLength,
+                    linkType: linkType,
+                    sourceIndex: 0,
+                    bytes: UnsafeRawBufferPointer(start: record.data, count: record.capturedLength)))
+                delivered &+= 1
+                cursor.pointee.packetsRead &+= 1
+            }
+        }
         while delivered < budget {
             let status = Libpcap.next(pcap, &header, &data)
             if status == Libpcap.packetRead {
@@ -236,6 +277,24 @@ public final class CaptureReader {
         _ whenIdle: () -> Void
     ) throws(CaptureError) -> Bool {
         let cursor = cursors + index
+        if cursor.pointee.mapped != nil {
+            if handles[index].breakLoopToken.isBreakRequested { return false }
+            if let record = cursor.pointee.mapped!.next() {
+                // Safety: the bytes stay mapped until this source is read again, after delivery.
+                cursor.pointee.timestamp = record.timestampNanoseconds
+                cursor.pointee.capturedLength = record.capturedLength
+                cursor.pointee.originalLength = record.originalLength
+                cursor.pointee.data = record.data
+                cursor.pointee.state = .holding
+                cursor.pointee.packetsRead &+= 1
+                return true
+            }
+            if let warning = handOver(cursor, source: index) {
+                warnings.append(warning)
+                cursor.pointee.state = .exhausted
+                return true
+            }
+        }
         var header: UnsafeMutablePointer<pcap_pkthdr>? = nil
         var data: UnsafePointer<UInt8>? = nil
         while true {
@@ -264,6 +323,19 @@ public final class CaptureReader {
                 return true
             }
         }
+    }
+
+    /// Ends reading source `index` from memory: libpcap reads on from the record the mapped reader
+    /// stopped at. Returns a warning (and exhausts the source) if the file cannot be positioned.
+    @usableFromInline
+    func handOver(_ cursor: UnsafeMutablePointer<SourceCursor>, source index: Int) -> CaptureWarning? {
+        guard var mapped = cursor.pointee.mapped else { return nil }
+        mapped.unmap()
+        cursor.pointee.mapped = nil
+        guard let failure = Libpcap.seekFile(handles[index].pcap, to: Int64(mapped.offset)) else { return nil }
+        cursor.pointee.state = .exhausted
+        return CaptureWarning(kind: .damaged, source: handles[index].source, packetsRead: cursor.pointee.packetsRead,
+                              byteOffset: Int64(mapped.offset), detail: "cannot seek to the next record: \(failure)")
     }
 
     /// Turns a failed read into a warning, or throws when nothing at all could be read (and no
@@ -308,6 +380,8 @@ struct SourceCursor {
     @usableFromInline var capturedLength = 0
     @usableFromInline var originalLength = 0
     @usableFromInline var data: UnsafePointer<UInt8>? = nil
+    /// Set while the file is read from memory rather than through libpcap.
+    @usableFromInline var mapped: MappedPcap? = nil
 
     init(handle: CaptureHandle) {
         pcap = handle.pcap

@@ -140,6 +140,21 @@ enum Libpcap {
         return offset < 0 ? nil : Int64(offset)
     }
 
+    /// The descriptor of a capture file's FILE (`fileno(pcap_file(p))`); nil for live handles.
+    static func fileDescriptor(_ p: Handle) -> Int32? {
+        guard let file = pcap_file(p) else { return nil }
+        let descriptor = fileno(file)
+        return descriptor < 0 ? nil : descriptor
+    }
+
+    /// Positions a capture file's FILE at `offset` (`fseeko`), so the next `pcap_next_ex` reads the
+    /// record there. libpcap keeps no other read state for classic pcap files. Returns the
+    /// system's error text on failure.
+    static func seekFile(_ p: Handle, to offset: Int64) -> String? {
+        guard let file = pcap_file(p) else { return "not a capture file" }
+        return fseeko(file, off_t(offset), SEEK_SET) == 0 ? nil : systemErrorText(errno)
+    }
+
     /// `pcap_stats`; nil where libpcap has none (capture files).
     static func statistics(_ p: Handle) -> pcap_stat? {
         var stats = pcap_stat()

@@ -219,6 +219,8 @@ public struct Detector: Sendable {
 
     func state(mine: Tally, quic: Tally, reference: Tally) -> ServiceState {
         let referenceHealthy = reference.attempts >= 2 && reference.successRatio >= criteria.healthySuccess
+        // A throttle shows in bulk transfers, however few: they succeed, only slowly.
+        if mine.failures == 0, isThrottled(mine, reference: reference) { return .throttled }
         // A group seen only over QUIC is judged on QUIC; otherwise QUIC failures alone (with the
         // TCP fallback working) make it partly blocked, never blocked.
         if mine.attempts < criteria.minimumAttempts {
@@ -237,12 +239,7 @@ public struct Detector: Sendable {
         if minimum && mine.attempts < criteria.minimumAttempts { return .noEvidence }
         let s = mine.successRatio
         if s >= criteria.healthySuccess {
-            if let g = Statistics.median(mine.bulkGoodput), let c = Statistics.median(reference.bulkGoodput),
-               g < criteria.throttleRatio * c,
-               (mine.bulkLoss.reduce(0, +) / Double(mine.bulkLoss.count)) > criteria.throttleLossRate {
-                return .throttled
-            }
-            return .ok
+            return isThrottled(mine, reference: reference) ? .throttled : .ok
         }
         guard reference.attempts >= 2 else {
             // Nothing to compare against: silent failures are never an alarm (a local fault looks
@@ -259,6 +256,13 @@ public struct Detector: Sendable {
                                           otherFailures: reference.failures, otherAttempts: reference.attempts)
         guard p < criteria.significance || mine.activeInterference else { return .noEvidence }
         return s <= criteria.blockedSuccess ? .blocked : .partiallyBlocked
+    }
+
+    /// The service's bulk goodput far under CONTROL's, with the loss a policer leaves (methods.md B.9).
+    func isThrottled(_ mine: Tally, reference: Tally) -> Bool {
+        guard let g = Statistics.median(mine.bulkGoodput), let c = Statistics.median(reference.bulkGoodput) else { return false }
+        let loss = mine.bulkLoss.reduce(0, +) / Double(mine.bulkLoss.count)
+        return g < criteria.throttleRatio * c && loss > criteria.throttleLossRate
     }
 
     /// Hysteresis: a new state is entered only when it holds for `hysteresisBins` bins (or until

@@ -5,7 +5,7 @@ public struct Endpoint: Hashable, Sendable, CustomStringConvertible {
     public var address: IPAddress
     public var port: UInt16
 
-    @inlinable public init(address: IPAddress, port: UInt16) {
+    @inlinable @inline(__always) public init(address: IPAddress, port: UInt16) {
         self.address = address
         self.port = port
     }
@@ -22,7 +22,7 @@ public struct FlowKey: Hashable, Sendable {
     public var upper: Endpoint
     public var protocolNumber: UInt8
 
-    @inlinable public init(protocolNumber: UInt8, _ a: Endpoint, _ b: Endpoint) {
+    @inlinable @inline(__always) public init(protocolNumber: UInt8, _ a: Endpoint, _ b: Endpoint) {
         self.protocolNumber = protocolNumber
         if a.address < b.address || (a.address == b.address && a.port <= b.port) {
             lower = a

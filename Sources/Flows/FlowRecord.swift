@@ -48,29 +48,44 @@ public struct FlowRecord: Sendable {
 
     /// Two FNV-1a hashes over the key and start time, written in base62 like Zeek's 17-letter uids.
     static func makeUID(_ key: FlowKey, start: Timestamp) -> String {
-        let words = [key.lower.address.high, key.lower.address.low, key.upper.address.high, key.upper.address.low,
+        let words = (key.lower.address.high, key.lower.address.low, key.upper.address.high, key.upper.address.low,
                      UInt64(key.lower.port) << 24 | UInt64(key.upper.port) << 8 | UInt64(key.protocolNumber),
-                     UInt64(bitPattern: start.nanoseconds)]
+                     UInt64(bitPattern: start.nanoseconds))
+        @inline(__always) func step(_ hash: inout UInt64, _ word: UInt64) {
+            var v = word
+            for _ in 0..<8 {
+                hash ^= v & 0xFF
+                hash = hash &* 0x0000_0100_0000_01B3
+                v >>= 8
+            }
+        }
         func fnv(_ seed: UInt64) -> UInt64 {
             var hash = seed
-            for word in words {
-                var v = word
-                for _ in 0..<8 {
-                    hash ^= v & 0xFF
-                    hash = hash &* 0x0000_0100_0000_01B3
-                    v >>= 8
-                }
-            }
+            step(&hash, words.0)
+            step(&hash, words.1)
+            step(&hash, words.2)
+            step(&hash, words.3)
+            step(&hash, words.4)
+            step(&hash, words.5)
             return hash
         }
-        let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
-        var digits: [UInt8] = [UInt8(ascii: "C")]
-        for var value in [fnv(0xcbf2_9ce4_8422_2325), fnv(0x8422_2325_cbf2_9ce4)] {
-            for _ in 0..<8 {
-                digits.append(alphabet[Int(value % 62)])
+        let first = fnv(0xcbf2_9ce4_8422_2325), second = fnv(0x8422_2325_cbf2_9ce4)
+        return String(unsafeUninitializedCapacity: 17) { text in
+            text[0] = UInt8(ascii: "C")
+            var value = first
+            for index in 1...16 {
+                if index == 9 { value = second }
+                text[index] = FlowRecord.base62(value % 62)
                 value /= 62
             }
+            return 17
         }
-        return String(decoding: digits, as: UTF8.self)
+    }
+
+    /// "0"–"9", "A"–"Z", "a"–"z".
+    @inline(__always)
+    static func base62(_ digit: UInt64) -> UInt8 {
+        let d = UInt8(truncatingIfNeeded: digit)
+        return d < 10 ? 0x30 &+ d : (d < 36 ? 0x41 &+ (d &- 10) : 0x61 &+ (d &- 36))
     }
 }

@@ -74,10 +74,10 @@ public struct History: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(count))
-        let all = [words.0, words.1, words.2, words.3]
-        for i in 0..<Int(count) { bytes.append(UInt8(truncatingIfNeeded: all[i / 8] >> (UInt64(i % 8) * 8))) }
-        return String(decoding: bytes, as: UTF8.self)
+        // The letters are stored in order, little-endian within each word: the words' bytes are the text.
+        var letters = (words.0.littleEndian, words.1.littleEndian, words.2.littleEndian, words.3.littleEndian)
+        return withUnsafeBytes(of: &letters) { bytes in
+            String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<Int(count)]), as: UTF8.self)
+        }
     }
 }

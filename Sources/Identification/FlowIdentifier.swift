@@ -59,8 +59,19 @@ public struct FlowIdentifier {
     public mutating func observe(_ packet: DecodedPacket, slot: Int, fromOriginator: Bool, at time: Timestamp) {
         // Most packets belong to flows already identified: leave before copying any state.
         guard slot < active.count, active[slot] else { return }
-        // Moved out (not copied), so its buffers stay uniquely referenced while they grow.
-        guard var inspection = inspections[slot].take() else { return }
+        // The table is moved out of `self` for the call (a pointer swap), so the flow's state is
+        // updated in place while `inspect` changes the rest of `self` (DNS names, calls): no copy
+        // of the state in and out, and its buffers stay uniquely referenced while they grow.
+        var table: [FlowInspection?] = []
+        swap(&table, &inspections)
+        defer { swap(&table, &inspections) }
+        guard table[slot] != nil else { return }
+        inspect(packet, &table[slot]!, fromOriginator: fromOriginator, at: time)
+        active[slot] = table[slot]!.isActive
+    }
+
+    mutating func inspect(_ packet: DecodedPacket, _ inspection: inout FlowInspection, fromOriginator: Bool,
+                          at time: Timestamp) {
         let fromClient = fromOriginator != inspection.serverIsOriginator
         switch packet.transport {
         case .udp:
@@ -77,8 +88,6 @@ public struct FlowIdentifier {
         default:
             break
         }
-        active[slot] = inspection.isActive
-        inspections[slot] = inspection
     }
 
     /// The identity of the flow that ended at `slot`; its state is freed.

@@ -7,22 +7,39 @@ public struct FlowLogWriter {
     public let format: FlowLogFormat
     let output: TextOutput
     let fields = FlowLogFields.all
+    /// The columns' values, in order (`fields` without names, for the per-record loops).
+    let fieldIDs: [FlowLogFieldID] = FlowLogFields.all.map(\.id)
     var wroteHeader = false
     /// The first record's time, for Zeek's `#open` line (packet time, never the wall clock).
     var firstTime: Timestamp?
 
+    /// Each field's `,"name":` for JSON lines, spelled once, in a 32-byte slot of its own
+    /// (`TextBytes.slot`): field `i`'s is `jsonKeys[32 * i ..< 32 * i + jsonKeyLengths[i]]`.
+    let jsonKeys: [UInt8]
+    let jsonKeyLengths: [Int]
+
     public init(format: FlowLogFormat, output: TextOutput) {
         self.format = format
         self.output = output
+        var keys: [UInt8] = []
+        var lengths: [Int] = []
+        for field in FlowLogFields.all {
+            let key = Array(",\"\(field.name)\":".utf8)
+            precondition(key.count <= TextBytes.slotSize, "field name too long for its slot")
+            keys += key + [UInt8](repeating: 0, count: TextBytes.slotSize - key.count)
+            lengths.append(key.count)
+        }
+        jsonKeys = keys
+        jsonKeyLengths = lengths
     }
 
     public mutating func write(_ record: FlowRecord, identity: FlowIdentity) {
         if !wroteHeader { writeHeader(openedAt: record.start) }
         switch format {
         case .table: output.write(tableRow(record, identity))
-        case .jsonl: output.write(jsonLine(record, identity))
-        case .zeek: output.write(fields.map { zeekValue($0.value(record, identity)) }.joined(separator: "\t") + "\n")
-        case .csv: output.write(fields.map { csvValue($0.value(record, identity)) }.joined(separator: ",") + "\n")
+        case .jsonl: output.appendBytes { jsonLine(record, identity, into: &$0) }
+        case .zeek: output.appendBytes { separatedLine(record, identity, separator: 0x09, into: &$0) }
+        case .csv: output.appendBytes { separatedLine(record, identity, separator: 0x2C, into: &$0) }
         }
     }
 
@@ -81,43 +98,112 @@ public struct FlowLogWriter {
         return text
     }
 
-    func jsonLine(_ record: FlowRecord, _ identity: FlowIdentity) -> String {
-        var line = "{"
-        var first = true
-        for field in fields {
-            let value = field.value(record, identity)
-            let spelled: String
-            switch value {
-            case .unset: continue
-            case .text(let s): spelled = FlowLogWriter.jsonString(s)
-            case .count(let n): spelled = String(n)
-            case .decimal(let d): spelled = d
-            case .bool(let b): spelled = b ? "true" : "false"
+    /// One JSON object: unset fields are left out, as Zeek's JSON logs do.
+    func jsonLine(_ record: FlowRecord, _ identity: FlowIdentity, into out: inout TextBytes) {
+        jsonKeys.withUnsafeBytes { keys in
+            jsonKeyLengths.withUnsafeBufferPointer { lengths in
+                fieldIDs.withUnsafeBufferPointer { ids in
+                    jsonLine(record, identity, ids: ids, keys: keys, lengths: lengths, into: &out)
+                }
             }
-            line += (first ? "" : ",") + "\"" + field.name + "\":" + spelled
-            first = false
-        }
-        return line + "}\n"
-    }
-
-    func zeekValue(_ value: FieldValue) -> String {
-        switch value {
-        case .unset: "-"
-        case .text(let s): s.isEmpty ? "(empty)" : s
-        case .count(let n): String(n)
-        case .decimal(let d): d
-        case .bool(let b): b ? "T" : "F"
         }
     }
 
-    func csvValue(_ value: FieldValue) -> String {
-        switch value {
-        case .unset: ""
-        case .text(let s): s.contains(",") || s.contains("\"") ? "\"" + s.replacing("\"", with: "\"\"") + "\"" : s
-        case .count(let n): String(n)
-        case .decimal(let d): d
-        case .bool(let b): b ? "true" : "false"
+    func jsonLine(_ record: FlowRecord, _ identity: FlowIdentity, ids: UnsafeBufferPointer<FlowLogFieldID>,
+                  keys: UnsafeRawBufferPointer, lengths: UnsafeBufferPointer<Int>, into out: inout TextBytes) {
+        // Every key slot starts with a comma: the first one written becomes the opening brace.
+        var first = true
+        for index in 0..<ids.count {
+            let value = FlowLogFields.value(ids[index], record, identity)
+            if case .unset = value { continue }
+            out.slot(keys.baseAddress.unsafelyUnwrapped + TextBytes.slotSize &* index, length: lengths[index])
+            if first {
+                out.base[out.count &- lengths[index]] = UInt8(ascii: "{")
+                first = false
+            }
+            switch value {
+            case .unset: break
+            case .text(let s): out.jsonString(s)
+            case .bool(let b): if b { out.ascii("true") } else { out.ascii("false") }
+            case .count, .seconds: spellCommon(value, into: &out)
+            case .address, .range, .pair:
+                // Text in JSON, though never in need of escaping.
+                out.byte(UInt8(ascii: "\""))
+                spellCommon(value, into: &out)
+                out.byte(UInt8(ascii: "\""))
+            }
         }
+        if first { out.byte(UInt8(ascii: "{")) }
+        out.ascii("}\n")
+    }
+
+    /// A Zeek (tab-separated) or CSV row.
+    func separatedLine(_ record: FlowRecord, _ identity: FlowIdentity, separator: UInt8, into out: inout TextBytes) {
+        let zeek = format == .zeek
+        for index in fields.indices {
+            if index > 0 { out.byte(separator) }
+            let value = FlowLogFields.value(fieldIDs[index], record, identity)
+            switch value {
+            case .unset:
+                if zeek { out.byte(UInt8(ascii: "-")) }
+            case .text(let s):
+                if zeek {
+                    if s.isEmpty { out.ascii("(empty)") } else { out.utf8(s) }
+                } else {
+                    csvText(s, into: &out)
+                }
+            case .bool(let b):
+                if zeek {
+                    out.byte(b ? UInt8(ascii: "T") : UInt8(ascii: "F"))
+                } else if b {
+                    out.ascii("true")
+                } else {
+                    out.ascii("false")
+                }
+            default:
+                spellCommon(value, into: &out)
+            }
+        }
+        out.byte(0x0A)
+    }
+
+    /// Numbers, times and addresses: spelled the same in every machine format.
+    func spellCommon(_ value: FieldValue, into out: inout TextBytes) {
+        switch value {
+        case .count(let n): out.decimal(n)
+        case .seconds(let nanoseconds): out.seconds(nanoseconds: nanoseconds)
+        case .address(let address): out.address(address)
+        case .range(let low, let high): out.range(low, high)
+        case .pair(let a, let b):
+            out.unsigned(UInt64(a))
+            out.byte(UInt8(ascii: "/"))
+            out.unsigned(UInt64(b))
+        case .text(let s): out.utf8(s)
+        case .bool(let b): if b { out.ascii("true") } else { out.ascii("false") }
+        case .unset: break
+        }
+    }
+
+    /// CSV quoting: a value holding a comma or a quote is quoted, its quotes doubled.
+    func csvText(_ s: String, into out: inout TextBytes) {
+        var ascii = true
+        var needsQuotes = false
+        for b in s.utf8 {
+            if b >= 0x80 { ascii = false; break }
+            if b == 0x2C || b == 0x22 { needsQuotes = true }
+        }
+        guard ascii else {
+            // Text beyond ASCII: Character semantics decide, as they always did.
+            out.utf8(s.contains(",") || s.contains("\"") ? "\"" + s.replacing("\"", with: "\"\"") + "\"" : s)
+            return
+        }
+        guard needsQuotes else { out.utf8(s); return }
+        out.byte(0x22)
+        for b in s.utf8 {
+            if b == 0x22 { out.byte(0x22) }
+            out.byte(b)
+        }
+        out.byte(0x22)
     }
 
     /// Zeek writes `#open`/`#close` as "2022-01-05-10-31-07".

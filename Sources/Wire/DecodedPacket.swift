@@ -42,17 +42,19 @@ public struct DecodedPacket {
 /// The IP header fields flows keep: addresses, protocol, sizes, and the TTL and IP-ID that later
 /// tell forged packets from real ones.
 public struct NetworkHeader: Sendable, Equatable {
-    public var version: UInt8
+    // Stored widest first, so the header takes 48 bytes rather than 64 and a `DecodedPacket`
+    // stays small enough to be copied in registers instead of through memcpy.
     public var source: IPAddress
     public var destination: IPAddress
+    /// The packet's length on the wire from the IP header on, as its header says.
+    public var totalLength: Int
+    /// IPv4's identification field; for IPv6, the fragment header's, if any.
+    public var identification: UInt32
+    public var version: UInt8
     public var protocolNumber: UInt8
     /// TTL (IPv4) or hop limit (IPv6).
     public var timeToLive: UInt8
-    /// IPv4's identification field; for IPv6, the fragment header's, if any.
-    public var identification: UInt32
     public var hasIdentification: Bool
-    /// The packet's length on the wire from the IP header on, as its header says.
-    public var totalLength: Int
 
     @inlinable public init(version: UInt8, source: IPAddress, destination: IPAddress, protocolNumber: UInt8,
                            timeToLive: UInt8, identification: UInt32, hasIdentification: Bool, totalLength: Int) {

@@ -8,7 +8,7 @@ public struct IPv4Packet {
 
     public enum Failure: Error { case truncatedHeader, badVersion, headerLengthTooShort, totalLengthTooShort }
 
-    @inlinable public init(validating bytes: UnsafeRawBufferPointer) throws(Failure) {
+    @inlinable @inline(__always) public init(validating bytes: UnsafeRawBufferPointer) throws(Failure) {
         guard bytes.count >= 20 else { throw .truncatedHeader }
         let versionAndLength = bytes.byte(at: 0)
         guard versionAndLength >> 4 == 4 else { throw .badVersion }
@@ -38,7 +38,7 @@ public struct IPv4Packet {
     /// Options between the fixed header and the payload (empty for most packets).
     @inlinable public var options: UnsafeRawBufferPointer { bytes.slice(from: 20, length: headerLength - 20) }
     /// The captured part of the payload; may be shorter than `payloadLength` after a snaplen cut.
-    @inlinable public var payload: UnsafeRawBufferPointer { bytes.suffix(from: headerLength) }
+    @inlinable @inline(__always) public var payload: UnsafeRawBufferPointer { bytes.suffix(from: headerLength) }
     @inlinable public var payloadLength: Int { totalLength - headerLength }
 
     /// Whether the header checksum adds up (RFC 1071). Offloaded checksums on the capturing host

@@ -26,39 +26,51 @@ public struct PacketDecoder: Sendable {
     /// - Parameters:
     ///   - frame: the captured bytes.
     ///   - originalLength: the frame's length on the wire (more than `frame.count` after a snaplen cut).
+    // Each stage calls the next from one place only (link → network → IP → transport), so the
+    // optimizer folds them into `decode` and builds the large `Result` once, in the caller's return
+    // slot, instead of copying it out of each nested call.
     public func decode(_ frame: UnsafeRawBufferPointer, originalLength: Int) -> Result {
         let cut = originalLength > frame.count
+        // The link layer: what the network layer is, and where it starts.
+        let etherType: UInt16
+        let network: UnsafeRawBufferPointer
         switch linkLayer {
         case .ethernet:
             guard frame.count >= 14 else { return .malformed(.truncatedLinkHeader) }
-            var etherType = frame.uint16(at: 12)
+            var type = frame.uint16(at: 12)
             var offset = 14
             var tags = 0
-            while etherType == 0x8100 || etherType == 0x88A8 || etherType == 0x9100 {
+            while type == 0x8100 || type == 0x88A8 || type == 0x9100 {
                 tags += 1
                 guard tags <= PacketDecoder.maximumVLANTags else { return .malformed(.tooManyVLANTags) }
                 guard offset + 4 <= frame.count else { return .malformed(.truncatedVLANTag) }
-                etherType = frame.uint16(at: offset + 2)
+                type = frame.uint16(at: offset + 2)
                 offset += 4
             }
-            return decodeNetwork(etherType: etherType, frame.suffix(from: offset), cut: cut)
+            etherType = type
+            network = frame.suffix(from: offset)
         case .linuxCooked:
             guard frame.count >= 16 else { return .malformed(.truncatedLinkHeader) }
-            return decodeNetwork(etherType: frame.uint16(at: 14), frame.suffix(from: 16), cut: cut)
+            etherType = frame.uint16(at: 14)
+            network = frame.suffix(from: 16)
         case .linuxCookedV2:
             guard frame.count >= 20 else { return .malformed(.truncatedLinkHeader) }
-            return decodeNetwork(etherType: frame.uint16(at: 0), frame.suffix(from: 20), cut: cut)
+            etherType = frame.uint16(at: 0)
+            network = frame.suffix(from: 20)
         case .rawIP:
             guard frame.count >= 1 else { return .malformed(.truncatedLinkHeader) }
             switch frame.byte(at: 0) >> 4 {
-            case 4: return decodeIPv4(frame, cut: cut)
-            case 6: return decodeIPv6(frame, cut: cut)
+            case 4: etherType = 0x0800
+            case 6: etherType = 0x86DD
             default: return .malformed(.badIPVersion)
             }
+            network = frame
         case .ipv4:
-            return decodeIPv4(frame, cut: cut)
+            etherType = 0x0800
+            network = frame
         case .ipv6:
-            return decodeIPv6(frame, cut: cut)
+            etherType = 0x86DD
+            network = frame
         case .null, .loop:
             guard frame.count >= 4 else { return .malformed(.truncatedLinkHeader) }
             // DLT_NULL's family is in the capturing host's byte order: a value that does not fit
@@ -66,25 +78,36 @@ public struct PacketDecoder: Sendable {
             var family = frame.littleEndianUInt32(at: 0)
             if linkLayer == .loop || family > 0xFFFF { family = frame.uint32(at: 0) }
             switch family {
-            case 2: return decodeIPv4(frame.suffix(from: 4), cut: cut)
-            case 10, 24, 28, 30: return decodeIPv6(frame.suffix(from: 4), cut: cut)   // AF_INET6 on Linux, BSDs, macOS
+            case 2: etherType = 0x0800
+            case 10, 24, 28, 30: etherType = 0x86DD   // AF_INET6 on Linux, BSDs, macOS
             default: return .notIP(.unknown(UInt16(truncatingIfNeeded: family)))
             }
+            network = frame.suffix(from: 4)
         }
+        return decodeNetwork(etherType: etherType, network, cut: cut)
     }
 
+    @inline(__always)
     func decodeNetwork(etherType: UInt16, _ bytes: UnsafeRawBufferPointer, cut: Bool) -> Result {
+        // Which IP version, and where its header starts.
+        let isVersion4: Bool
+        let ip: UnsafeRawBufferPointer
         switch etherType {
-        case 0x0800: return decodeIPv4(bytes, cut: cut)
-        case 0x86DD: return decodeIPv6(bytes, cut: cut)
+        case 0x0800:
+            isVersion4 = true
+            ip = bytes
+        case 0x86DD:
+            isVersion4 = false
+            ip = bytes
         case 0x8864:
             // PPPoE session (DSL access networks): 6-byte PPPoE header, then the PPP protocol.
             guard bytes.count >= 8 else { return .malformed(.truncatedLinkHeader) }
             switch bytes.uint16(at: 6) {
-            case 0x0021: return decodeIPv4(bytes.suffix(from: 8), cut: cut)
-            case 0x0057: return decodeIPv6(bytes.suffix(from: 8), cut: cut)
+            case 0x0021: isVersion4 = true
+            case 0x0057: isVersion4 = false
             default: return .notIP(EtherType(rawValue: etherType))
             }
+            ip = bytes.suffix(from: 8)
         case 0x8847, 0x8848:
             // MPLS: labels until the bottom-of-stack bit, then IP, told apart by its version nibble.
             var offset = 0
@@ -97,69 +120,85 @@ public struct PacketDecoder: Sendable {
             }
             guard offset < bytes.count else { return .malformed(.truncatedLinkHeader) }
             switch bytes.byte(at: offset) >> 4 {
-            case 4: return decodeIPv4(bytes.suffix(from: offset), cut: cut)
-            case 6: return decodeIPv6(bytes.suffix(from: offset), cut: cut)
+            case 4: isVersion4 = true
+            case 6: isVersion4 = false
             default: return .notIP(EtherType(rawValue: etherType))
             }
+            ip = bytes.suffix(from: offset)
         default: return .notIP(EtherType(rawValue: etherType))
         }
+        return decodeIP(isVersion4: isVersion4, ip, cut: cut)
     }
 
-    func decodeIPv4(_ bytes: UnsafeRawBufferPointer, cut: Bool) -> Result {
-        let ip: IPv4Packet
-        do {
-            ip = try IPv4Packet(validating: bytes)
-        } catch {
-            switch error {
-            case .truncatedHeader: return .malformed(.truncatedIPv4Header)
-            case .badVersion: return .malformed(.badIPVersion)
-            case .headerLengthTooShort: return .malformed(.ipv4HeaderLengthTooShort)
-            case .totalLengthTooShort: return .malformed(.ipv4TotalLengthTooShort)
+    /// The IPv4 or IPv6 header: a fragment goes to reassembly, a whole packet on to its transport.
+    @inline(__always)
+    func decodeIP(isVersion4: Bool, _ bytes: UnsafeRawBufferPointer, cut: Bool) -> Result {
+        let network: NetworkHeader
+        let payload: UnsafeRawBufferPointer
+        let declaredLength: Int
+        if isVersion4 {
+            let ip: IPv4Packet
+            do {
+                ip = try IPv4Packet(validating: bytes)
+            } catch {
+                switch error {
+                case .truncatedHeader: return .malformed(.truncatedIPv4Header)
+                case .badVersion: return .malformed(.badIPVersion)
+                case .headerLengthTooShort: return .malformed(.ipv4HeaderLengthTooShort)
+                case .totalLengthTooShort: return .malformed(.ipv4TotalLengthTooShort)
+                }
             }
-        }
-        let network = NetworkHeader(version: 4, source: ip.source, destination: ip.destination,
+            network = NetworkHeader(version: 4, source: ip.source, destination: ip.destination,
                                     protocolNumber: ip.protocolNumber, timeToLive: ip.timeToLive,
                                     identification: UInt32(ip.identification), hasIdentification: true,
                                     totalLength: ip.totalLength)
-        if ip.isFragment {
-            return .fragment(IPFragment(network: network, offset: ip.fragmentOffset, moreFragments: ip.moreFragments,
-                                        payload: ip.payload, payloadLength: ip.payloadLength))
-        }
-        return decodeTransport(network: network, ip.payload, declaredLength: ip.payloadLength, cut: cut)
-    }
-
-    func decodeIPv6(_ bytes: UnsafeRawBufferPointer, cut: Bool) -> Result {
-        let ip: IPv6Packet
-        do {
-            ip = try IPv6Packet(validating: bytes)
-        } catch {
-            switch error {
-            case .truncatedHeader: return .malformed(.truncatedIPv6Header)
-            case .badVersion: return .malformed(.badIPVersion)
-            case .truncatedExtensionHeader: return .malformed(.truncatedIPv6ExtensionHeader)
-            case .tooManyExtensionHeaders: return .malformed(.tooManyIPv6ExtensionHeaders)
+            if ip.isFragment {
+                return .fragment(IPFragment(network: network, offset: ip.fragmentOffset, moreFragments: ip.moreFragments,
+                                            payload: ip.payload, payloadLength: ip.payloadLength))
             }
-        }
-        var network = NetworkHeader(version: 6, source: ip.source, destination: ip.destination,
-                                    protocolNumber: ip.upperLayerProtocol, timeToLive: ip.hopLimit,
-                                    identification: 0, hasIdentification: false, totalLength: ip.totalLength)
-        if let fragment = ip.fragment {
-            network.identification = fragment.identification
-            network.hasIdentification = true
-            // An atomic fragment (offset 0, no more fragments; RFC 6946) is a whole packet.
-            if fragment.offset != 0 || fragment.moreFragments {
-                return .fragment(IPFragment(network: network, offset: fragment.offset,
-                                            moreFragments: fragment.moreFragments,
-                                            payload: ip.upperLayer, payloadLength: ip.upperLayerLength))
+            payload = ip.payload
+            declaredLength = ip.payloadLength
+        } else {
+            let ip: IPv6Packet
+            do {
+                ip = try IPv6Packet(validating: bytes)
+            } catch {
+                switch error {
+                case .truncatedHeader: return .malformed(.truncatedIPv6Header)
+                case .badVersion: return .malformed(.badIPVersion)
+                case .truncatedExtensionHeader: return .malformed(.truncatedIPv6ExtensionHeader)
+                case .tooManyExtensionHeaders: return .malformed(.tooManyIPv6ExtensionHeaders)
+                }
             }
+            var header = NetworkHeader(version: 6, source: ip.source, destination: ip.destination,
+                                       protocolNumber: ip.upperLayerProtocol, timeToLive: ip.hopLimit,
+                                       identification: 0, hasIdentification: false, totalLength: ip.totalLength)
+            if let fragment = ip.fragment {
+                header.identification = fragment.identification
+                header.hasIdentification = true
+                // An atomic fragment (offset 0, no more fragments; RFC 6946) is a whole packet.
+                if fragment.offset != 0 || fragment.moreFragments {
+                    return .fragment(IPFragment(network: header, offset: fragment.offset,
+                                                moreFragments: fragment.moreFragments,
+                                                payload: ip.upperLayer, payloadLength: ip.upperLayerLength))
+                }
+            }
+            network = header
+            payload = ip.upperLayer
+            declaredLength = ip.upperLayerLength
         }
-        return decodeTransport(network: network, ip.upperLayer, declaredLength: ip.upperLayerLength, cut: cut)
+        return transport(network: network, payload, declaredLength: declaredLength, cut: cut)
     }
 
     /// Decodes the transport header of a whole (or reassembled) IP payload.
     /// - Parameter declaredLength: the payload length the IP header promises.
     public func decodeTransport(network: NetworkHeader, _ bytes: UnsafeRawBufferPointer,
                                            declaredLength: Int, cut: Bool) -> Result {
+        transport(network: network, bytes, declaredLength: declaredLength, cut: cut)
+    }
+
+    @inline(__always)
+    func transport(network: NetworkHeader, _ bytes: UnsafeRawBufferPointer, declaredLength: Int, cut: Bool) -> Result {
         let cutNote: DecodeIssue? = cut ? .snaplenTruncated : nil
         switch network.protocolNumber {
         case 6:

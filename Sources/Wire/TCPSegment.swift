@@ -6,7 +6,7 @@ public struct TCPSegment {
 
     /// Validates the fixed header. The option area may be cut by the snaplen: `options` reads
     /// what was captured, and the decoder notes the cut.
-    @inlinable public init(validating bytes: UnsafeRawBufferPointer) throws(Failure) {
+    @inlinable @inline(__always) public init(validating bytes: UnsafeRawBufferPointer) throws(Failure) {
         guard bytes.count >= 20 else { throw .truncatedHeader }
         guard bytes.byte(at: 12) >> 4 >= 5 else { throw .dataOffsetTooShort }
         self.bytes = bytes
@@ -21,7 +21,7 @@ public struct TCPSegment {
     @inlinable public var window: UInt16 { bytes.uint16(at: 14) }
     @inlinable public var checksum: UInt16 { bytes.uint16(at: 16) }
     @inlinable public var urgentPointer: UInt16 { bytes.uint16(at: 18) }
-    @inlinable public var payload: UnsafeRawBufferPointer { bytes.suffix(from: headerLength) }
+    @inlinable @inline(__always) public var payload: UnsafeRawBufferPointer { bytes.suffix(from: headerLength) }
     @inlinable public var options: TCPOptions { TCPOptions(bytes.slice(from: 20, length: headerLength - 20)) }
 }
 
@@ -30,15 +30,17 @@ public struct TCPFlags: OptionSet, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: UInt16
     @inlinable public init(rawValue: UInt16) { self.rawValue = rawValue }
 
-    public static let fin = TCPFlags(rawValue: 0x001)
-    public static let syn = TCPFlags(rawValue: 0x002)
-    public static let rst = TCPFlags(rawValue: 0x004)
-    public static let psh = TCPFlags(rawValue: 0x008)
-    public static let ack = TCPFlags(rawValue: 0x010)
-    public static let urg = TCPFlags(rawValue: 0x020)
-    public static let ece = TCPFlags(rawValue: 0x040)
-    public static let cwr = TCPFlags(rawValue: 0x080)
-    public static let ae = TCPFlags(rawValue: 0x100)
+    // Computed and inlinable, so `flags.contains(.syn)` compiles to a bit test in other modules
+    // (a stored `static let` is a lazily initialised global behind an accessor call).
+    @inlinable public static var fin: TCPFlags { TCPFlags(rawValue: 0x001) }
+    @inlinable public static var syn: TCPFlags { TCPFlags(rawValue: 0x002) }
+    @inlinable public static var rst: TCPFlags { TCPFlags(rawValue: 0x004) }
+    @inlinable public static var psh: TCPFlags { TCPFlags(rawValue: 0x008) }
+    @inlinable public static var ack: TCPFlags { TCPFlags(rawValue: 0x010) }
+    @inlinable public static var urg: TCPFlags { TCPFlags(rawValue: 0x020) }
+    @inlinable public static var ece: TCPFlags { TCPFlags(rawValue: 0x040) }
+    @inlinable public static var cwr: TCPFlags { TCPFlags(rawValue: 0x080) }
+    @inlinable public static var ae: TCPFlags { TCPFlags(rawValue: 0x100) }
 
     /// tcpdump's notation: S, F, R, P, U, E, W, and "." for ACK.
     public var description: String {

@@ -4,7 +4,7 @@ public struct UDPDatagram {
 
     public enum Failure: Error { case truncatedHeader }
 
-    @inlinable public init(validating bytes: UnsafeRawBufferPointer) throws(Failure) {
+    @inlinable @inline(__always) public init(validating bytes: UnsafeRawBufferPointer) throws(Failure) {
         guard bytes.count >= 8 else { throw .truncatedHeader }
         self.bytes = bytes
     }
@@ -15,7 +15,7 @@ public struct UDPDatagram {
     @inlinable public var length: Int { Int(bytes.uint16(at: 4)) }
     @inlinable public var checksum: UInt16 { bytes.uint16(at: 6) }
     /// The captured payload, bounded by the length field when it is sane.
-    @inlinable public var payload: UnsafeRawBufferPointer {
+    @inlinable @inline(__always) public var payload: UnsafeRawBufferPointer {
         length >= 8 ? bytes.slice(from: 8, length: length - 8) : bytes.suffix(from: 8)
     }
 }

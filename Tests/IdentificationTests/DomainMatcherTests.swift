@@ -57,3 +57,26 @@ struct CatalogDomainMatcherTests {
         #expect(DomainMatcher.validatedSuffix(text) == nil)
     }
 }
+
+@Suite("Domain matching: the one-pass ASCII path answers as the String path")
+struct DomainMatcherFastPathTests {
+    @Test("names of every shape, against the bundled catalog's suffixes and a small table")
+    func sameAnswers() throws {
+        let small = DomainMatcher([("t.co", 1), ("x.com", 2), ("googleapis.com", 3), ("youtubei.googleapis.com", 4),
+                                   ("a.example", 5), ("a.example", 6)])
+        let catalogSuffixes = try SignatureCatalog.bundled().definitions.flatMap { $0.entries.filter { $0.kind == .domain }.map(\.value) }
+        #expect(catalogSuffixes.count > 50)
+        let big = DomainMatcher(catalogSuffixes.enumerated().map { ($0.element, Int32($0.offset)) })
+        var names = ["t.co", "x.t.co", "T.CO", "WWW.T.CO.", "t.co.", "t.co..", ".t.co", "a..t.co", ".", "", "co", "microsoft.co",
+                     "YouTubeI.GoogleAPIs.com", "maps.googleapis.com", "googleapis.com.", "bad name.t.co", "tab\tx.com",
+                     "del\u{7f}.x.com", "a.example", "x.a.example", String(repeating: "a.", count: 130) + "t.co",
+                     String(repeating: "b", count: 250) + ".x.com", "ünïcode.x.com", "x.com\u{301}", "\u{212A}.x.com"]
+        names += catalogSuffixes.flatMap { ["www." + $0, $0.uppercased(), "x" + $0, $0 + ".evil"] }
+        for name in names {
+            for matcher in [small, big] {
+                let fast = matcher.match(name), slow = matcher.matchByStrings(name)
+                #expect(fast?.owner == slow?.owner && fast?.suffix == slow?.suffix, "\(name)")
+            }
+        }
+    }
+}

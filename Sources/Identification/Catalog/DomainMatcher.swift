@@ -7,12 +7,25 @@
 struct DomainMatcher: Sendable {
     /// Suffix → owner.
     private var table: [String: Int32] = [:]
+    /// The same entries keyed by a hash of each suffix's bytes read backwards, so that `match`
+    /// finds every label suffix of an ASCII name in one pass over its bytes, without building a
+    /// String per suffix. Nil when it cannot stand in for `table` (a suffix beyond ASCII, where
+    /// String equality is Unicode's canonical equivalence, or two suffixes with one hash).
+    private var byHash: [UInt64: (suffix: String, owner: Int32)]? = [:]
 
     init() {}
 
     /// `entries` in order; a suffix given twice keeps the later owner.
     init(_ entries: [(suffix: String, owner: Int32)]) {
         for (suffix, owner) in entries { table[suffix] = owner }
+        var hashed: [UInt64: (suffix: String, owner: Int32)] = [:]
+        for (suffix, owner) in table {
+            guard suffix.utf8.allSatisfy({ $0 < 0x80 }) else { byHash = nil; return }
+            let hash = DomainMatcher.reversedHash(suffix.utf8)
+            guard hashed[hash] == nil else { byHash = nil; return }
+            hashed[hash] = (suffix, owner)
+        }
+        byHash = hashed
     }
 
     var count: Int { table.count }
@@ -20,7 +33,16 @@ struct DomainMatcher: Sendable {
 
     /// The owner of the longest suffix of `name`, and that suffix.
     func match(_ name: String) -> (owner: Int32, suffix: String)? {
-        guard !table.isEmpty, let normalized = DomainMatcher.normalizedName(name) else { return nil }
+        guard !table.isEmpty else { return nil }
+        if let byHash, case .decided(let answer)? = name.utf8.withContiguousStorageIfAvailable({ asciiMatch($0, byHash) }) {
+            return answer
+        }
+        return matchByStrings(name)
+    }
+
+    /// `match` on Strings: any name, Unicode included (the reference the ASCII path must equal).
+    func matchByStrings(_ name: String) -> (owner: Int32, suffix: String)? {
+        guard let normalized = DomainMatcher.normalizedName(name) else { return nil }
         var candidate = Substring(normalized)
         while true {
             let key = String(candidate)
@@ -28,6 +50,72 @@ struct DomainMatcher: Sendable {
             guard let dot = candidate.firstIndex(of: ".") else { return nil }
             candidate = candidate[candidate.index(after: dot)...]
         }
+    }
+
+    /// FNV-1a over the bytes from last to first, ASCII letters lower-cased.
+    static func reversedHash(_ bytes: some BidirectionalCollection<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes.reversed() { hash = (hash ^ UInt64(lowercased(byte))) &* 0x0000_0100_0000_01B3 }
+        return hash
+    }
+
+    @inline(__always)
+    static func lowercased(_ byte: UInt8) -> UInt8 {
+        byte &- 0x41 < 26 ? byte | 0x20 : byte
+    }
+
+    private enum ASCIIAnswer {
+        /// The name holds bytes beyond ASCII: the String path decides.
+        case notASCII
+        case decided((owner: Int32, suffix: String)?)
+    }
+
+    /// `match` for a name that is all ASCII, with `normalizedName`'s rules applied byte by byte.
+    private func asciiMatch(_ bytes: UnsafeBufferPointer<UInt8>,
+                            _ byHash: [UInt64: (suffix: String, owner: Int32)]) -> ASCIIAnswer {
+        for byte in bytes where byte >= 0x80 { return .notASCII }
+        var end = bytes.count
+        if end > 0 && bytes[end - 1] == UInt8(ascii: ".") { end -= 1 }
+        guard end > 0, end <= 253 else { return .decided(nil) }
+        var previousWasDot = true
+        for i in 0..<end {
+            let byte = bytes[i]
+            if byte == UInt8(ascii: ".") {
+                if previousWasDot { return .decided(nil) }
+                previousWasDot = true
+            } else {
+                if byte <= 0x20 || byte == 0x7F { return .decided(nil) }
+                previousWasDot = false
+            }
+        }
+        // Every label suffix, shortest first; the longest that matches wins.
+        var found: (owner: Int32, suffix: String)? = nil
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        if bytes[end - 1] == UInt8(ascii: "."), let entry = lookup(hash, bytes, from: end, to: end, byHash) {
+            found = (entry.owner, entry.suffix)
+        }
+        var i = end
+        while i > 0 {
+            i -= 1
+            hash = (hash ^ UInt64(DomainMatcher.lowercased(bytes[i]))) &* 0x0000_0100_0000_01B3
+            if i == 0 || bytes[i - 1] == UInt8(ascii: "."), let entry = lookup(hash, bytes, from: i, to: end, byHash) {
+                found = (entry.owner, entry.suffix)
+            }
+        }
+        return .decided(found)
+    }
+
+    @inline(__always)
+    private func lookup(_ hash: UInt64, _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int,
+                        _ byHash: [UInt64: (suffix: String, owner: Int32)]) -> (suffix: String, owner: Int32)? {
+        guard let entry = byHash[hash] else { return nil }
+        // Confirm the bytes: a hash match alone could be a different name.
+        var i = start
+        for byte in entry.suffix.utf8 {
+            guard i < end, DomainMatcher.lowercased(bytes[i]) == byte else { return nil }
+            i += 1
+        }
+        return i == end ? entry : nil
     }
 
     /// A name seen on the wire, lower-cased with one trailing dot removed; nil when it is not a

@@ -25,6 +25,10 @@ public struct QUICInitialInspector: Sendable {
     private var originalDestinationConnectionID: [UInt8]?
     /// Key sets derived so far; the first is the one that last opened a packet.
     private var keySets: [QUICInitialKeys] = []
+    /// Every key set derived for this flow, by version and connection ID, kept beyond `finish`
+    /// so that a new inspector for the same flow (after an Initial that did not authenticate)
+    /// starts from them instead of deriving them again.
+    private(set) var keyCache: [QUICInitialKeys] = []
     private var opener = QUICPacketOpener()
     private var crypto = QUICCryptoStream()
     /// The version of the keys that opened the packets the stream came from.
@@ -33,6 +37,11 @@ public struct QUICInitialInspector: Sendable {
     private var openedAny = false
 
     public init() {}
+
+    /// An inspector that reuses keys an earlier inspector of the same flow derived.
+    init(keyCache: [QUICInitialKeys]) {
+        self.keyCache = keyCache
+    }
 
     /// Feeds one client→server UDP payload and says what is known so far.
     public mutating func addClientDatagram(_ payload: UnsafeRawBufferPointer) -> QUICInspection {
@@ -118,7 +127,7 @@ public struct QUICInitialInspector: Sendable {
             for source in [originalDestinationConnectionID ?? [], Array(dcid)] {
                 guard keySets.count < QUICInitialInspector.maximumKeySets,
                       !keySets.contains(where: { $0.version == packet.version && $0.connectionID == source }),
-                      let keys = QUICInitialKeys(version: packet.version, destinationConnectionID: source) else { continue }
+                      let keys = cachedKeys(version: packet.version, connectionID: source) else { continue }
                 keySets.append(keys)
                 if let opened = opener.open(packet, with: keys) {
                     plaintext = opened
@@ -140,6 +149,15 @@ public struct QUICInitialInspector: Sendable {
             }
         }
         return true
+    }
+
+    /// The keys for `connectionID` under `version`: from the cache, or derived once and cached.
+    private mutating func cachedKeys(version: QUICVersion, connectionID: [UInt8]) -> QUICInitialKeys? {
+        if let keys = keyCache.first(where: { $0.version == version && $0.connectionID == connectionID }) { return keys }
+        guard let keys = QUICInitialKeys(version: version, destinationConnectionID: connectionID) else { return nil }
+        if keyCache.count >= QUICInitialInspector.maximumKeySets { keyCache.removeFirst() }
+        keyCache.append(keys)
+        return keys
     }
 
     /// The final answer once the stream holds a whole ClientHello or cannot, nil while waiting.
