@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Capture
 import Detection
 import Flows
@@ -14,54 +11,24 @@ public enum AnalyzeCommand {
     public static func run(_ request: AnalyzeRequest) throws(BlockWatchError) -> AnalysisResult {
         let timeZone: ReportTimeZone
         do { timeZone = try ReportTimeZone(request.timeZone) } catch { throw .usage(error.description) }
-        let reader: CaptureReader
-        do { reader = try CaptureReader(paths: request.files, filter: request.filter) } catch { throw .capture(error) }
-        var catalog = try SignatureCatalogLoader.load(extraFiles: request.signatureFiles)
-        if !request.control.isEmpty {
-            do { try catalog.setControlServices(request.control) } catch { throw .signatures(error) }
-        }
-        let domestic = try SignatureCatalogLoader.domestic(request.domestic)
-        var pipeline = try PacketPipeline(sources: reader.sources, linkTypes: reader.linkTypes,
-                                          configuration: request.flowTable, catalog: catalog, domestic: domestic)
-        let judge = AttemptJudge(catalog: catalog)
+        var run = try CaptureRun(files: request.files, filter: request.filter, flowTable: request.flowTable,
+                                 signatureFiles: request.signatureFiles, domestic: request.domestic,
+                                 control: request.control)
+        let judge = AttemptJudge(catalog: run.catalog)
         var attempts: [Attempt] = []
         var activity = PacketActivity()
-        let wantsProgress = request.showProgress ?? (isatty(2) == 1)
-        var progress = wantsProgress ? ProgressMeter(totalBytes: reader.totalFileBytes) : nil
-        var sinceProgress = 0
-
-        let outcome: ReadOutcome
-        do {
-            outcome = try reader.forEachPacket(limit: request.packetLimit) { packet in
-                activity.note(Timestamp(nanoseconds: packet.timestampNanoseconds))
-                pipeline.process(packet) { record, identity in
-                    if let a = judge.judge(record, identity, captureEnd: activity.last!) { attempts.append(a) }
-                }
-                if progress != nil {
-                    sinceProgress &+= 1
-                    if sinceProgress >= 65_536 {
-                        sinceProgress = 0
-                        progress!.update(bytesRead: reader.bytesConsumed, packets: pipeline.summary.packets,
-                                         flows: pipeline.flows.activeFlows)
-                    }
-                }
-            }
-        } catch {
-            progress?.clear()
-            throw .capture(error)
+        let outcome = try run.read(limit: request.packetLimit, showProgress: request.showProgress,
+                                   onPacket: { activity.note($0) }) { record, identity in
+            // Flows ending now are judged against the capture's clock so far (its end, at the end).
+            if let a = judge.judge(record, identity, captureEnd: activity.last ?? record.lastSeen) { attempts.append(a) }
         }
-        progress?.clear()
-        let end = activity.last ?? Timestamp(nanoseconds: 0)
-        pipeline.finish { record, identity in
-            if let a = judge.judge(record, identity, captureEnd: end) { attempts.append(a) }
-        }
-        var summary = pipeline.summary
+        var summary = run.pipeline.summary
         summary.warnings = outcome.warnings.map(\.description)
 
         // The observer's own losses lower confidence; they are never evidence of blocking.
         var losses: [String] = []
         if !outcome.warnings.isEmpty { losses.append("the capture file is damaged or cut short") }
-        let drops = reader.statistics()
+        let drops = run.reader.statistics()
         if let drops, drops.droppedByKernel + drops.droppedByInterface > 0 {
             losses.append("the capture dropped \(drops.droppedByKernel + drops.droppedByInterface) packets")
         }
@@ -77,7 +44,7 @@ public enum AnalyzeCommand {
             result.services = result.services.filter { wanted.contains($0.group.description) }
         }
         let report = AnalysisReport(result: result, capture: summary,
-                                    signaturesVersion: catalog.newestVersion?.description,
+                                    signaturesVersion: run.catalog.newestVersion?.description,
                                     captureDrops: drops.map { ($0.received, $0.droppedByKernel + $0.droppedByInterface) })
         let output: TextOutput
         if let path = request.outputPath {

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Capture
 import Flows
 import Identification
@@ -13,17 +10,9 @@ public enum FlowsCommand {
     /// error. Returns the summary; throws when nothing could be read.
     @discardableResult
     public static func run(_ request: FlowsRequest) throws(BlockWatchError) -> CaptureSummary {
-        let reader: CaptureReader
-        do {
-            reader = try CaptureReader(paths: request.files, filter: request.filter)
-        } catch {
-            throw .capture(error)
-        }
-        let catalog = try SignatureCatalogLoader.load(extraFiles: request.signatureFiles)
-        let domestic = try SignatureCatalogLoader.domestic(request.domestic)
-        var pipeline = try PacketPipeline(sources: reader.sources, linkTypes: reader.linkTypes,
-                                          configuration: request.flowTable, catalog: catalog,
-                                          domestic: domestic, identify: request.identify)
+        var run = try CaptureRun(files: request.files, filter: request.filter, flowTable: request.flowTable,
+                                 signatureFiles: request.signatureFiles, domestic: request.domestic,
+                                 identify: request.identify)
         let output: TextOutput
         if let path = request.outputPath {
             do { output = try TextOutput(path: path) } catch { throw .output(error) }
@@ -32,30 +21,10 @@ public enum FlowsCommand {
         }
         let errors = TextOutput.standardError()
         var log = FlowLogWriter(format: request.format, output: output)
-        let wantsProgress = request.showProgress ?? (isatty(2) == 1)
-        var progress = wantsProgress ? ProgressMeter(totalBytes: reader.totalFileBytes) : nil
-
-        var sinceProgress = 0
-        let outcome: ReadOutcome
-        do {
-            outcome = try reader.forEachPacket(limit: request.packetLimit) { packet in
-                pipeline.process(packet) { log.write($0, identity: $1) }
-                if progress != nil {
-                    sinceProgress &+= 1
-                    if sinceProgress >= 65_536 {
-                        sinceProgress = 0
-                        progress!.update(bytesRead: reader.bytesConsumed, packets: pipeline.summary.packets,
-                                         flows: pipeline.flows.activeFlows)
-                    }
-                }
-            }
-        } catch {
-            progress?.clear()
-            throw .capture(error)
+        let outcome = try run.read(limit: request.packetLimit, showProgress: request.showProgress) {
+            log.write($0, identity: $1)
         }
-        progress?.clear()
-        pipeline.finish { log.write($0, identity: $1) }
-        var summary = pipeline.summary
+        var summary = run.pipeline.summary
         summary.warnings = outcome.warnings.map(\.description)
         log.finish(closedAt: summary.lastPacket)
 
