@@ -255,8 +255,11 @@ public struct FlowIdentifier {
 
     func inspectStreams(client: UnsafeRawBufferPointer, server: UnsafeRawBufferPointer, _ inspection: inout FlowInspection) {
         guard client.count > 0 else { return }
-        // Payload signatures first: MTProto on 443 is not TLS, nor is WhatsApp's chat protocol.
-        if let match = PayloadRecognizer.recognizeTCP(client: client, server: server,
+        // A stream that opens like a TLS handshake record goes to the TLS parser first; payload
+        // signatures (MTProto on 443 is not TLS, nor is WhatsApp's chat protocol) cost an AES
+        // block each, so they run only when the parser says it is not TLS after all.
+        let looksLikeTLS = client.count >= 3 && client[0] == 0x16 && client[1] == 0x03 && client[2] <= 0x04
+        if !looksLikeTLS, let match = PayloadRecognizer.recognizeTCP(client: client, server: server,
                                                      clientPort: inspection.client.port, serverPort: inspection.server.port) {
             inspection.apply(match)
             if match.applicationProtocol != .torLikeTLS {
@@ -285,7 +288,13 @@ public struct FlowIdentifier {
             inspection.finished = true
             return
         case .notTLS:
-            break
+            if looksLikeTLS, let match = PayloadRecognizer.recognizeTCP(client: client, server: server,
+                                                                       clientPort: inspection.client.port,
+                                                                       serverPort: inspection.server.port) {
+                inspection.apply(match)
+                inspection.finished = true
+                return
+            }
         }
         if inspection.awaitingHTTPResponse {
             // The request was read; the response's status line tells a block page (451) apart.
