@@ -339,7 +339,7 @@ public struct Detector: Sendable {
             why = "\(bulk.count) bulk transfer\(bulk.count == 1 ? "" : "s") ran at a median \(Detector.rate(goodput)) "
                 + "with \(Int((loss * 100).rounded())) % retransmissions, while CONTROL downloads ran at \(Detector.rate(controlGoodput))"
         } else {
-            let list = outcomes.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            let list = outcomes.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             why = "\(failures.count) of \(inside.count) attempts to \(servers) server\(servers == 1 ? "" : "s") failed (\(list))"
             if reference.attempts > 0 {
                 why += fallback ? "; other destinations succeeded \(reference.successes) of \(reference.attempts)"

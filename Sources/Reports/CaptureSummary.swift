@@ -42,7 +42,7 @@ public struct CaptureSummary: Sendable {
         lines.append("\(packets) packets, \(flows) flows, \(span)")
         var where_ = "\(inFlows) in flows"
         if notIP > 0 {
-            let kinds = notIPByType.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            let kinds = notIPByType.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             where_ += ", \(notIP) not IP (\(kinds))"
         }
         if fragmentsMerged > 0 { where_ += ", \(fragmentsMerged) fragments merged into datagrams" }

@@ -37,6 +37,14 @@ struct LabTruthTests {
         ],
     ]
 
+    @Test("the same capture gives the same report, byte for byte")
+    func deterministic() throws {
+        let capture = TestCaptures.projectRoot.appendingPathComponent("captures/lab/dns-tampering.pcap").path
+        let runs = try (0..<3).map { _ in try CommandLineTests.blockwatch("analyze", capture, "--format", "json").standardOutput }
+        #expect(!runs[0].isEmpty)
+        #expect(Set(runs).count == 1)
+    }
+
     @Test("the lab has recorded scenarios with truth files")
     func scenariosExist() {
         #expect(Self.scenarios.count >= 1)
