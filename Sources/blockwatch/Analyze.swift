@@ -13,11 +13,9 @@ struct Analyze: ParsableCommand {
             """
     )
 
-    @Option(name: .customShort("r"), help: ArgumentHelp("Read packets from this capture file (repeatable).", valueName: "file"))
-    var readFiles: [String] = []
+    @OptionGroup var capture: CaptureOptions
 
-    @Argument(help: ArgumentHelp("Capture files, then an optional BPF filter expression.", valueName: "file... [expression]"))
-    var inputs: [String] = []
+
 
     @Option(help: ArgumentHelp("Width of the time bins verdicts are made in: 30s, 2m, 1h or seconds (default: from the capture's length).",
                                valueName: "duration"))
@@ -26,8 +24,6 @@ struct Analyze: ParsableCommand {
     @Option(help: ArgumentHelp("Report only these services (repeatable, or comma-separated).", valueName: "name"))
     var service: [String] = []
 
-    @Option(help: ArgumentHelp("In-country prefixes (comma-separated) or a file of them: their servers form the DOMESTIC group (repeatable).", valueName: "prefixes|file"))
-    var domestic: [String] = []
 
     @Option(help: ArgumentHelp("Use these catalog services as CONTROL instead of the bundled list (repeatable, or comma-separated).", valueName: "name"))
     var control: [String] = []
@@ -41,59 +37,37 @@ struct Analyze: ParsableCommand {
     @Option(help: ArgumentHelp("Time zone for the text report: UTC, an offset such as +06:00, or a name such as Asia/Almaty.", valueName: "zone"))
     var tz: String = "UTC"
 
-    @Option(help: ArgumentHelp("A signature file whose services add to or replace the bundled ones (repeatable).", valueName: "file"))
-    var signatures: [String] = []
 
-    @Option(name: .customShort("c"), help: ArgumentHelp("Stop after this many packets.", valueName: "count"))
-    var count: Int?
 
-    @Flag(inversion: .prefixedNo, help: "Show progress on standard error (default: when it is a terminal).")
-    var progress: Bool?
 
-    @Option(help: ArgumentHelp("Seconds without packets before a TCP flow ends.", valueName: "seconds"))
-    var tcpTimeout: Double = 300
 
-    @Option(help: ArgumentHelp("Seconds without packets before a UDP or ICMP flow ends.", valueName: "seconds"))
-    var udpTimeout: Double = 60
 
-    @Option(help: ArgumentHelp("Most flows tracked at once; the least recently active are closed early beyond it.", valueName: "n"))
-    var maxFlows: Int = 250_000
 
     func validate() throws {
         guard AnalyzeRequest.Format(rawValue: format) != nil else {
             throw ValidationError("unknown format '\(format)': use text or json")
         }
         if let bin { _ = try Analyze.binSeconds(bin) }
-        if let count, count <= 0 { throw ValidationError("-c needs a positive packet count") }
-        guard tcpTimeout > 0, udpTimeout > 0 else { throw ValidationError("timeouts must be positive") }
-        guard maxFlows > 0 else { throw ValidationError("--max-flows must be positive") }
         if Analyze.names(service).isEmpty != service.isEmpty || Analyze.names(control).isEmpty != control.isEmpty {
             throw ValidationError("--service and --control need service names")
-        }
-        if readFiles.isEmpty && CaptureInputs.split(inputs).files.isEmpty {
-            throw ValidationError("no capture file given")
         }
     }
 
     func run() throws {
-        let split = CaptureInputs.split(inputs)
-        var request = AnalyzeRequest(files: readFiles + split.files)
-        request.filter = split.filter
-        request.packetLimit = count
+        let (files, filter) = capture.filesAndFilter
+        var request = AnalyzeRequest(files: files)
+        request.filter = filter
+        request.packetLimit = capture.count
+        request.flowTable = capture.flowTable
+        request.showProgress = capture.progress
+        request.signatureFiles = capture.signatures
+        request.domestic = capture.domestic
         if let bin { request.bin = .seconds(try Analyze.binSeconds(bin)) }
         request.services = Analyze.names(service)
-        request.domestic = domestic
         request.control = Analyze.names(control)
-        request.signatureFiles = signatures
         request.format = AnalyzeRequest.Format(rawValue: format)!
         request.outputPath = output
         request.timeZone = tz
-        request.flowTable.tcpIdleTimeout = .seconds(tcpTimeout)
-        request.flowTable.udpIdleTimeout = .seconds(udpTimeout)
-        request.flowTable.icmpIdleTimeout = .seconds(udpTimeout)
-        request.flowTable.otherIdleTimeout = .seconds(udpTimeout)
-        request.flowTable.maximumFlows = maxFlows
-        request.showProgress = progress
         do {
             try AnalyzeCommand.run(request)
         } catch .usage(let message) {
