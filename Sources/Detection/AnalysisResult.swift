@@ -15,9 +15,11 @@ public struct AnalysisResult: Sendable {
         public var binAttempts: [Int]
         public var binFailures: [Int]
         public var binStates: [ServiceState]
+        /// Per bin: the median goodput of the group's bulk transfers (bits/s), nil without any.
+        public var binGoodput: [Double?]
 
         public init(group: Group, isControl: Bool, verdict: ServiceState, attempts: Int, failures: Int, events: [Event],
-                    binAttempts: [Int], binFailures: [Int], binStates: [ServiceState]) {
+                    binAttempts: [Int], binFailures: [Int], binStates: [ServiceState], binGoodput: [Double?] = []) {
             self.group = group
             self.isControl = isControl
             self.verdict = verdict
@@ -27,6 +29,7 @@ public struct AnalysisResult: Sendable {
             self.binAttempts = binAttempts
             self.binFailures = binFailures
             self.binStates = binStates
+            self.binGoodput = binGoodput
         }
     }
 
@@ -35,6 +38,11 @@ public struct AnalysisResult: Sendable {
     public var binCount: Int
     public var networkEvents: [Event]
     public var networkBinStates: [NetworkState]
+    /// Per bin: packets captured, packets the capture dropped (live captures), and CONTROL's
+    /// median bulk goodput (bits/s, nil without bulk transfers).
+    public var binPackets: [Int] = []
+    public var binDrops: [Int] = []
+    public var controlBinGoodput: [Double?] = []
     /// Services of the catalog (and DOMESTIC, LOCAL, other destinations) with any attempt.
     public var services: [ServiceVerdict]
     /// Attempts by outcome, over the whole capture.

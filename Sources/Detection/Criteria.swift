@@ -33,6 +33,9 @@ public struct Criteria: Sendable {
     /// Attempts and distinct servers behind a high-confidence event (C.2).
     public var highConfidenceAttempts = 10
     public var highConfidenceServers = 2
+    /// A bin in which the capture dropped more than this share of the packets it saw is the
+    /// observer's loss, not evidence: no verdict rests on it.
+    public var maximumCaptureLoss = 0.05
 
     public init() {}
 

@@ -106,6 +106,7 @@ public struct Detector: Sendable {
             }
         }
         let packets = (0..<binCount).map { activity.packets(from: binStart($0), width: width) }
+        let drops = (0..<binCount).map { activity.drops(from: binStart($0), width: width) }
 
         /// The bin with its neighbours (radius 1), or the bin alone (radius 0): verdicts use the
         /// bin alone when it holds enough evidence, so boundaries stay sharp, and borrow the
@@ -119,6 +120,10 @@ public struct Detector: Sendable {
         // The network, bin by bin.
         var networkRaw = [NetworkState](repeating: .noEvidence, count: binCount)
         for b in 0..<binCount {
+            if drops[b] > 0 && Double(drops[b]) > criteria.maximumCaptureLoss * Double(packets[b] + drops[b]) {
+                networkRaw[b] = .captureLoss
+                continue
+            }
             if packets[b] == 0 && activity.first != nil { networkRaw[b] = .gap; continue }
             var radius = 0
             if international[b].servers.count < criteria.cutoffMinimumDestinations
@@ -158,7 +163,8 @@ public struct Detector: Sendable {
             var usedFallback = [Bool](repeating: false, count: binCount)
             for b in 0..<binCount {
                 // Next to a cutoff, a service's failures belong to the cutoff (its edges blur by a bin).
-                if network[max(0, b - 1)...min(binCount - 1, b + 1)].contains(where: \.isCutoff) || network[b] == .gap { continue }
+                    if network[max(0, b - 1)...min(binCount - 1, b + 1)].contains(where: \.isCutoff)
+                    || network[b] == .gap || network[b] == .captureLoss { continue }
                 // The comparison may borrow the neighbouring bins: it is a baseline, not the verdict.
                 var reference = window(control, b)
                 if groupIsControl { reference = Detector.subtract(reference, window(tallies, b)) }
@@ -203,16 +209,21 @@ public struct Detector: Sendable {
                 failures: all.filter { $0.outcome.isFailure }.count, events: events,
                 binAttempts: (0..<binCount).map { tallies[$0].attempts + quic[$0].attempts + dns[$0].attempts },
                 binFailures: (0..<binCount).map { tallies[$0].failures + quic[$0].failures + dns[$0].failures },
-                binStates: smoothed))
+                binStates: smoothed,
+                binGoodput: (0..<binCount).map { Statistics.median(tallies[$0].bulkGoodput) }))
         }
         if borrowedControl {
             caveats.append("No CONTROL traffic (connectivity checks, large services) in some periods: other destinations were used for comparison, so those verdicts have lower confidence.")
         }
         let networkEvents = networkEventsFrom(network, attempts: attempts, international: international,
                                               binStart: binStart, width: width, captureLoss: captureLoss != nil)
-        return AnalysisResult(binWidth: width, firstBinStart: first, binCount: binCount, networkEvents: networkEvents,
-                              networkBinStates: network, services: services, outcomeCounts: outcomeCounts,
-                              attempts: attempts.count, caveats: caveats)
+        var result = AnalysisResult(binWidth: width, firstBinStart: first, binCount: binCount, networkEvents: networkEvents,
+                                    networkBinStates: network, services: services, outcomeCounts: outcomeCounts,
+                                    attempts: attempts.count, caveats: caveats)
+        result.binPackets = packets
+        result.binDrops = drops
+        result.controlBinGoodput = control.map { Statistics.median($0.bulkGoodput) }
+        return result
     }
 
     // MARK: - States
@@ -383,16 +394,20 @@ public struct Detector: Sendable {
             case .localOutage: .localOutage
             default: nil
             }
+            // Holes and losses of the capture itself are the observer's: certain, and never a verdict.
+            let observer = s == .gap || s == .captureLoss
             var confidence: Confidence = servers >= 5 && e - b + 1 >= 2 ? .high : (servers >= 3 ? .medium : .low)
-            if s == .gap { confidence = .high }
-            if captureLoss && s != .gap { confidence = confidence == .high ? .medium : .low }
-            let start = s == .gap ? from : (failures.map(\.time).min() ?? from)
-            let end = s == .gap ? to : (failures.map(\.time).max() ?? to)
+            if observer { confidence = .high }
+            if captureLoss && !observer { confidence = confidence == .high ? .medium : .low }
+            let start = observer ? from : (failures.map(\.time).min() ?? from)
+            let end = observer ? to : (failures.map(\.time).max() ?? to)
             let ok = attempts.filter { $0.isExternal && $0.outcome == .ok }
-            let why = s == .gap
-                ? "no packets were captured in this period"
-                : "\(failures.count) of \(inside.count) attempts to \(servers) external destinations failed"
-                    + (s == .internationalCutoff ? " while domestic servers answered" : "")
+            let why = switch s {
+            case .gap: "no packets were captured in this period"
+            case .captureLoss: "the capture dropped more than \(Int(criteria.maximumCaptureLoss * 100)) % of the packets in this period"
+            default: "\(failures.count) of \(inside.count) attempts to \(servers) external destinations failed"
+                + (s == .internationalCutoff ? " while domestic servers answered" : "")
+            }
             var examples: [ExampleFlow] = []
             var seen: Set<IPAddress> = []
             for f in failures where !seen.contains(f.server.address) && examples.count < 5 {
@@ -400,8 +415,8 @@ public struct Detector: Sendable {
                 examples.append(ExampleFlow(f))
             }
             events.append(Event(state: s.rawValue, mechanism: mechanism?.rawValue, start: start.seconds, end: end.seconds,
-                                lastSuccessBefore: s == .gap ? nil : ok.filter { $0.time < start }.map(\.time).max()?.seconds,
-                                firstSuccessAfter: s == .gap ? nil : ok.filter { $0.time > end }.map(\.time).min()?.seconds,
+                                lastSuccessBefore: observer ? nil : ok.filter { $0.time < start }.map(\.time).max()?.seconds,
+                                firstSuccessAfter: observer ? nil : ok.filter { $0.time > end }.map(\.time).min()?.seconds,
                                 confidence: confidence, attempts: inside.count, failures: failures.count, servers: servers,
                                 failureOutcomes: outcomes, why: why, exampleFlows: examples))
             b = e + 1

@@ -6,6 +6,9 @@ public struct PacketActivity: Sendable {
     public private(set) var first: Timestamp?
     public private(set) var last: Timestamp?
     var perSecond: [UInt32] = []
+    /// Packets the capture dropped (kernel or interface), per second of capture time; live
+    /// captures report them as they happen. Empty for files.
+    var dropsPerSecond: [UInt32] = []
 
     public init() {}
 
@@ -27,12 +30,34 @@ public struct PacketActivity: Sendable {
         perSecond[second] &+= 1
     }
 
+    /// Notes `count` packets the capture dropped around `time` (from pcap statistics).
+    public mutating func noteDrops(_ count: Int, at time: Timestamp) {
+        guard count > 0 else { return }
+        if first == nil { note(time); perSecond[0] = 0 }
+        guard let origin = first else { return }
+        let second = max(0, Int((time.nanoseconds &- origin.nanoseconds) / 1_000_000_000))
+        guard second < 40_000_000 else { return }
+        if second >= dropsPerSecond.count {
+            dropsPerSecond.append(contentsOf: repeatElement(0, count: second - dropsPerSecond.count + 1))
+        }
+        dropsPerSecond[second] = dropsPerSecond[second] &+ UInt32(clamping: count)
+    }
+
     /// Packets in [start, start + width) of capture time.
     func packets(from start: Timestamp, width: Timestamp.Duration) -> Int {
-        guard let origin = first else { return 0 }
+        PacketActivity.sum(perSecond, from: start, width: width, origin: first)
+    }
+
+    /// Packets the capture dropped in [start, start + width) of capture time.
+    func drops(from start: Timestamp, width: Timestamp.Duration) -> Int {
+        PacketActivity.sum(dropsPerSecond, from: start, width: width, origin: first)
+    }
+
+    private static func sum(_ counts: [UInt32], from start: Timestamp, width: Timestamp.Duration, origin: Timestamp?) -> Int {
+        guard let origin else { return 0 }
         let from = max(0, Int((start.nanoseconds - origin.nanoseconds) / 1_000_000_000))
-        let to = min(perSecond.count, Int((start.nanoseconds + width.nanoseconds - origin.nanoseconds + 999_999_999) / 1_000_000_000))
+        let to = min(counts.count, Int((start.nanoseconds + width.nanoseconds - origin.nanoseconds + 999_999_999) / 1_000_000_000))
         guard from < to else { return 0 }
-        return perSecond[from..<to].reduce(0) { $0 + Int($1) }
+        return counts[from..<to].reduce(0) { $0 + Int($1) }
     }
 }

@@ -27,6 +27,9 @@ public enum NetworkState: String, CaseIterable, Sendable, Codable {
     case noEvidence = "no-evidence"
     /// No packets at all in the bin: the capture has a hole (never a cutoff).
     case gap
+    /// The capture itself dropped more than `Criteria.maximumCaptureLoss` of the bin's packets:
+    /// the observer's loss, never the basis of a verdict.
+    case captureLoss = "capture-loss"
     case ok
     case degraded
     case cutoff

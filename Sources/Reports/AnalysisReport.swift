@@ -170,6 +170,9 @@ public struct AnalysisReport: Sendable {
         let text: String
         switch state {
         case .ok, .noEvidence, .gap: return nil
+        case .captureLoss:
+            return Finding(start: event.start, text: "\(when) the capture itself dropped too many packets to judge anything; "
+                           + "no verdict rests on that period.", isMajor: false, isDestination: false, leadsWithTime: true)
         case .cutoff:
             text = "\(when) the whole network was cut off (total cutoff, \(confidence))."
         case .internationalCutoff:
