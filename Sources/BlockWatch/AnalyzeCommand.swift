@@ -55,6 +55,10 @@ public enum AnalyzeCommand {
         output.write(request.format == .json ? report.json() : report.text(timeZone: timeZone))
         output.flush()
         if let failure = output.failure { throw .output(failure) }
+        // The HTML page is written in addition to the text or JSON report, never instead of it.
+        if let htmlPath = request.htmlPath {
+            do { try HTMLReport(report: report, inputs: request.files, timeZone: timeZone).write(to: htmlPath) } catch { throw .output(error) }
+        }
         let errors = TextOutput.standardError()
         for warning in summary.warnings { errors.write("blockwatch: warning: \(warning)\n") }
         errors.flush()

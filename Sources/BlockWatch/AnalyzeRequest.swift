@@ -21,6 +21,8 @@ public struct AnalyzeRequest: Sendable {
     public var signatureFiles: [String] = []
     public var format: Format = .text
     public var outputPath: String?
+    /// Also write the self-contained HTML report (timelines, evidence) to this file.
+    public var htmlPath: String?
     /// Time zone for times in the text report: "UTC", "+06:00", or an IANA name like "Asia/Almaty".
     public var timeZone: String = "UTC"
     public var flowTable = FlowTableConfiguration()

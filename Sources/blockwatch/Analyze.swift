@@ -37,6 +37,9 @@ struct Analyze: ParsableCommand {
     @Option(help: ArgumentHelp("Time zone for the text report: UTC, an offset such as +06:00, or a name such as Asia/Almaty.", valueName: "zone"))
     var tz: String = "UTC"
 
+    @Option(help: ArgumentHelp("Also write a self-contained HTML report (timelines, evidence; works offline) to this file.", valueName: "file"))
+    var html: String?
+
 
 
 
@@ -67,6 +70,7 @@ struct Analyze: ParsableCommand {
         request.control = Analyze.names(control)
         request.format = AnalyzeRequest.Format(rawValue: format)!
         request.outputPath = output
+        request.htmlPath = html
         request.timeZone = tz
         do {
             try AnalyzeCommand.run(request)
