@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what BlockWatch needs on Debian/Ubuntu, and nothing when it is already there.
 #   scripts/ensure-deps.sh          build and run: pkg-config, libpcap-dev
-#   scripts/ensure-deps.sh --test   also the test tools: tshark (differential oracle), editcap, tcpdump
+#   scripts/ensure-deps.sh --test   also the test tools: tshark (differential oracle), editcap, tcpdump, chromium
 set -euo pipefail
 
 need=()
@@ -11,6 +11,8 @@ if [ "${1:-}" = "--test" ]; then
   command -v tshark >/dev/null 2>&1 || need+=(tshark)
   command -v editcap >/dev/null 2>&1 || need+=(wireshark-common)
   command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
+  # headless Chromium loads the HTML report in its end-to-end test
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fi
 
 if [ ${#need[@]} -gt 0 ]; then
