@@ -15,12 +15,13 @@ public enum AnalyzeCommand {
                                  signatureFiles: request.signatureFiles, domestic: request.domestic,
                                  control: request.control)
         let judge = AttemptJudge(catalog: run.catalog)
-        var attempts: [Attempt] = []
-        var activity = PacketActivity()
+        // Attempts are summarised into bins as they are judged, never kept: memory stays bounded
+        // however long the capture runs.
+        var ledger = AttemptLedger(bin: request.bin)
         let outcome = try run.read(limit: request.packetLimit, showProgress: request.showProgress,
-                                   onPacket: { activity.note($0) }) { record, identity in
+                                   onPacket: { ledger.notePacket($0) }) { record, identity in
             // Flows ending now are judged against the capture's clock so far (its end, at the end).
-            if let a = judge.judge(record, identity, captureEnd: activity.last ?? record.lastSeen) { attempts.append(a) }
+            if let a = judge.judge(record, identity, captureEnd: ledger.activity.last ?? record.lastSeen) { ledger.add(a) }
         }
         var summary = run.pipeline.summary
         summary.warnings = outcome.warnings.map(\.description)
@@ -38,7 +39,7 @@ public enum AnalyzeCommand {
         }
         let captureLoss = losses.isEmpty ? nil : "Capture loss (" + losses.joined(separator: "; ") + ") lowers the confidence of every verdict."
 
-        var result = Detector().analyze(attempts: attempts, activity: activity, bin: request.bin, captureLoss: captureLoss)
+        var result = Detector().analyze(ledger, captureLoss: captureLoss)
         if !request.services.isEmpty {
             let wanted = Set(request.services.map { $0.lowercased() })
             result.services = result.services.filter { wanted.contains($0.group.description) }

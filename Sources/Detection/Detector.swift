@@ -12,49 +12,7 @@ public struct Detector: Sendable {
         self.criteria = criteria
     }
 
-    /// What went into one bin for one group (or for CONTROL, or for all external traffic).
-    struct Tally {
-        var attempts = 0
-        var failures = 0
-        var outcomes: [Outcome: Int] = [:]
-        var servers: Set<IPAddress> = []
-        var answeredServers: Set<IPAddress> = []
-        var bulkGoodput: [Double] = []
-        var bulkLoss: [Double] = []
-        var activeInterference = false
-
-        var successes: Int { attempts - failures }
-        var successRatio: Double { attempts == 0 ? 1 : Double(successes) / Double(attempts) }
-
-        mutating func add(_ a: Attempt) {
-            guard a.outcome != .pending else { return }
-            attempts += 1
-            servers.insert(a.server.address)
-            if a.outcome.isFailure {
-                failures += 1
-                outcomes[a.outcome, default: 0] += 1
-                if a.outcome.isActiveInterference { activeInterference = true }
-            } else {
-                answeredServers.insert(a.server.address)
-                if a.isBulk {
-                    bulkGoodput.append(a.goodput)
-                    bulkLoss.append(a.retransmissionRate)
-                }
-            }
-        }
-
-        mutating func merge(_ o: Tally) {
-            attempts += o.attempts
-            failures += o.failures
-            for (k, v) in o.outcomes { outcomes[k, default: 0] += v }
-            servers.formUnion(o.servers)
-            answeredServers.formUnion(o.answeredServers)
-            bulkGoodput += o.bulkGoodput
-            bulkLoss += o.bulkLoss
-            activeInterference = activeInterference || o.activeInterference
-        }
-    }
-
+    /// Verdicts for a list of attempts (tests, and callers that hold them anyway).
     /// - Parameters:
     ///   - attempts: every judged attempt of the capture.
     ///   - activity: packets per second, for capture gaps.
@@ -62,48 +20,37 @@ public struct Detector: Sendable {
     ///   - captureLoss: a reason the capture itself lost packets (drops, truncation), if any.
     public func analyze(attempts: [Attempt], activity: PacketActivity, bin: Timestamp.Duration?,
                         captureLoss: String? = nil) -> AnalysisResult {
-        let first = activity.first ?? attempts.map(\.time).min() ?? Timestamp(nanoseconds: 0)
-        let last = activity.last ?? attempts.map(\.time).max() ?? first
-        let width = bin ?? Criteria.automaticBin(for: last - first)
-        let binCount = max(1, Int((last.nanoseconds - first.nanoseconds) / width.nanoseconds) + 1)
-        func binOf(_ t: Timestamp) -> Int { min(binCount - 1, max(0, Int((t.nanoseconds - first.nanoseconds) / width.nanoseconds))) }
-        func binStart(_ b: Int) -> Timestamp { Timestamp(nanoseconds: first.nanoseconds + Int64(b) * width.nanoseconds) }
+        var ledger = AttemptLedger(bin: bin, activity: activity)
+        if activity.first == nil, let earliest = attempts.map(\.time).min() { ledger.notePacket(earliest) }
+        for a in attempts { ledger.add(a) }
+        return analyze(ledger, captureLoss: captureLoss)
+    }
 
-        // Tallies per group and bin, by channel: connections, QUIC apart (a failed QUIC attempt
-        // with a working TCP fallback does not make a service blocked, methods.md B.7), and DNS
-        // apart (a lookup that works says nothing about the connection after it, and vice versa).
-        var byGroup: [Group: [Tally]] = [:]
-        var quicByGroup: [Group: [Tally]] = [:]
-        var dnsByGroup: [Group: [Tally]] = [:]
+    /// Verdicts from the bins a ledger summarised.
+    /// - Parameter captureLoss: a reason the capture itself lost packets (drops, truncation), if any.
+    public func analyze(_ ledger: AttemptLedger, captureLoss: String? = nil) -> AnalysisResult {
+        let activity = ledger.activity
+        let first = activity.first ?? ledger.origin ?? Timestamp(nanoseconds: 0)
+        let last = max(activity.last ?? first, ledger.lastAttempt ?? first)
+        let width = ledger.finalWidth(span: last - first)
+        let binCount = max(1, Int((last.nanoseconds - first.nanoseconds) / width.nanoseconds) + 1)
+        func binStart(_ b: Int) -> Timestamp { Timestamp(nanoseconds: first.nanoseconds + Int64(b) * width.nanoseconds) }
+        // Base bins start at the ledger's origin, the first packet: a report bin is `perBin` of them.
+        let perBin = Int(width.nanoseconds / ledger.baseWidth.nanoseconds)
+        func binOf(base: Int) -> Int { min(binCount - 1, base / perBin) }
+
         var control = [Tally](repeating: Tally(), count: binCount)
         var international = [Tally](repeating: Tally(), count: binCount)
         var domestic = [Tally](repeating: Tally(), count: binCount)
-        var outcomeCounts: [Outcome: Int] = [:]
-        let domesticGroup = Group.service(FlowIdentifier.domesticService)
-        for a in attempts {
-            outcomeCounts[a.outcome, default: 0] += 1
-            let b = binOf(a.time)
-            if a.outcome == .quicTimeout || (a.transport == 17 && a.server.port == 443) {
-                quicByGroup[a.group, default: Array(repeating: Tally(), count: binCount)][b].add(a)
-            } else if a.server.port == 53 {
-                dnsByGroup[a.group, default: Array(repeating: Tally(), count: binCount)][b].add(a)
-            } else {
-                byGroup[a.group, default: Array(repeating: Tally(), count: binCount)][b].add(a)
-            }
-            if a.isControl { control[b].add(a) }
-            if a.group == domesticGroup {
-                domestic[b].add(a)
-            } else if a.isExternal {
-                international[b].add(a)
-            } else if a.server.port == 53, a.outcome.isFailure, a.outcome != .dnsBogus, case .service = a.group {
-                // A failed lookup of a foreign service's name through the local resolver is a
-                // destination that did not answer (during a cutoff the resolver cannot reach its
-                // upstream); each name counts as one destination. Successful lookups prove nothing
-                // about reaching the servers, so they are left out.
-                var lookup = a
-                lookup.server = Endpoint(address: Detector.lookupKey(a.group), port: 53)
-                international[b].add(lookup)
-            }
+        var external = [Tally](repeating: Tally(), count: binCount)
+        var externalEvidence = [BinEvidence](repeating: BinEvidence(), count: binCount)
+        for (i, n) in ledger.network.enumerated() {
+            let b = binOf(base: i)
+            control[b].merge(n.control)
+            international[b].merge(n.international)
+            domestic[b].merge(n.domestic)
+            external[b].merge(n.external)
+            externalEvidence[b].merge(n.externalEvidence)
         }
         let packets = (0..<binCount).map { activity.packets(from: binStart($0), width: width) }
         let drops = (0..<binCount).map { activity.drops(from: binStart($0), width: width) }
@@ -153,12 +100,12 @@ public struct Detector: Sendable {
         if let captureLoss { caveats.append(captureLoss) }
         var borrowedControl = false
         var services: [AnalysisResult.ServiceVerdict] = []
-        let groups = Set(byGroup.keys).union(quicByGroup.keys).union(dnsByGroup.keys).sorted()
-        for group in groups where group != .local {
-            let tallies = byGroup[group] ?? Array(repeating: Tally(), count: binCount)
-            let quic = quicByGroup[group] ?? Array(repeating: Tally(), count: binCount)
-            let dns = dnsByGroup[group] ?? Array(repeating: Tally(), count: binCount)
-            let groupIsControl = attempts.contains { $0.group == group && $0.isControl }
+        for (group, ledgerGroup) in ledger.groups.sorted(by: { $0.key < $1.key }) where group != .local {
+            // Dense bins for this group alone: memory for one group at a time.
+            var bins = [GroupBin](repeating: GroupBin(), count: binCount)
+            for (i, bin) in ledgerGroup.bins { bins[binOf(base: i)].merge(bin) }
+            let tallies = bins.map(\.connections), quic = bins.map(\.quic), dns = bins.map(\.dns)
+            let groupIsControl = ledgerGroup.isControl
             var raw = [ServiceState](repeating: .noEvidence, count: binCount)
             var usedFallback = [Bool](repeating: false, count: binCount)
             for b in 0..<binCount {
@@ -167,11 +114,10 @@ public struct Detector: Sendable {
                     || network[b] == .gap || network[b] == .captureLoss { continue }
                 // The comparison may borrow the neighbouring bins: it is a baseline, not the verdict.
                 var reference = window(control, b)
-                if groupIsControl { reference = Detector.subtract(reference, window(tallies, b)) }
+                if groupIsControl { reference = reference - window(tallies, b) }
                 if reference.attempts < 2 {
                     // No CONTROL traffic: everything else external, without this group's own attempts.
-                    reference = Detector.subtract(Detector.subtract(Detector.subtract(window(international, b), window(tallies, b)),
-                                                                    window(quic, b)), window(dns, b))
+                    reference = window(international, b) - window(tallies, b) - window(quic, b) - window(dns, b)
                     usedFallback[b] = true
                 }
                 // The bin alone when it says something; with its neighbours when it is too thin.
@@ -196,17 +142,16 @@ public struct Detector: Sendable {
                 var e = b
                 while e + 1 < binCount && smoothed[e + 1] == s { e += 1 }
                 if usedFallback[b...e].contains(true) { borrowedControl = true }
-                events.append(event(state: s, group: group, bins: b...e, attempts: attempts, control: control,
+                events.append(event(state: s, bins: b...e, groupBins: bins, control: control,
                                     fallback: usedFallback[b...e].contains(true), binStart: binStart, width: width,
                                     captureLoss: captureLoss != nil))
                 b = e + 1
             }
-            let all = attempts.filter { $0.group == group && $0.outcome != .pending }
             let verdict = events.map { ServiceState(rawValue: $0.state) ?? .noEvidence }.max()
                 ?? (smoothed.contains(.ok) ? .ok : .noEvidence)
             services.append(AnalysisResult.ServiceVerdict(
-                group: group, isControl: groupIsControl, verdict: verdict, attempts: all.count,
-                failures: all.filter { $0.outcome.isFailure }.count, events: events,
+                group: group, isControl: groupIsControl, verdict: verdict, attempts: ledgerGroup.attempts,
+                failures: ledgerGroup.failures, events: events,
                 binAttempts: (0..<binCount).map { tallies[$0].attempts + quic[$0].attempts + dns[$0].attempts },
                 binFailures: (0..<binCount).map { tallies[$0].failures + quic[$0].failures + dns[$0].failures },
                 binStates: smoothed,
@@ -215,11 +160,15 @@ public struct Detector: Sendable {
         if borrowedControl {
             caveats.append("No CONTROL traffic (connectivity checks, large services) in some periods: other destinations were used for comparison, so those verdicts have lower confidence.")
         }
-        let networkEvents = networkEventsFrom(network, attempts: attempts, international: international,
+        if ledger.foldedDestinations > 0 {
+            caveats.append("\(ledger.foldedDestinations) attempts went to destinations beyond the first \(ledger.limits.maximumDestinations) "
+                           + "and are counted together as \"\(AttemptLedger.foldedDestinationGroup)\".")
+        }
+        let networkEvents = networkEventsFrom(network, external: external, evidence: externalEvidence,
                                               binStart: binStart, width: width, captureLoss: captureLoss != nil)
         var result = AnalysisResult(binWidth: width, firstBinStart: first, binCount: binCount, networkEvents: networkEvents,
-                                    networkBinStates: network, services: services, outcomeCounts: outcomeCounts,
-                                    attempts: attempts.count, caveats: caveats)
+                                    networkBinStates: network, services: services, outcomeCounts: ledger.outcomeCounts,
+                                    attempts: ledger.attemptCount, caveats: caveats)
         result.binPackets = packets
         result.binDrops = drops
         result.controlBinGoodput = control.map { Statistics.median($0.bulkGoodput) }
@@ -291,48 +240,37 @@ public struct Detector: Sendable {
         return out
     }
 
-    static func subtract(_ a: Tally, _ b: Tally) -> Tally {
-        var t = a
-        t.attempts = max(0, a.attempts - b.attempts)
-        t.failures = max(0, a.failures - b.failures)
-        for (k, v) in b.outcomes { t.outcomes[k] = max(0, (t.outcomes[k] ?? 0) - v) }
-        t.servers.subtract(b.servers)
-        t.answeredServers.subtract(b.answeredServers)
-        return t
-    }
-
     // MARK: - Events
 
-    func event(state: ServiceState, group: Group, bins: ClosedRange<Int>, attempts all: [Attempt], control: [Tally],
+    func event(state: ServiceState, bins range: ClosedRange<Int>, groupBins: [GroupBin], control: [Tally],
                fallback: Bool, binStart: (Int) -> Timestamp, width: Timestamp.Duration, captureLoss: Bool) -> Event {
-        let from = binStart(bins.lowerBound), to = binStart(bins.upperBound) + width
-        let mine = all.filter { $0.group == group && $0.outcome != .pending }
-        let inside = mine.filter { $0.time >= from && $0.time < to }
-        let failures = inside.filter { $0.outcome.isFailure }
-        var outcomes: [String: Int] = [:]
-        for f in failures { outcomes[f.outcome.rawValue, default: 0] += 1 }
+        let from = binStart(range.lowerBound), to = binStart(range.upperBound) + width
+        var inside = Tally(), evidence = BinEvidence(), reference = Tally()
+        for b in range {
+            inside.merge(groupBins[b].all)
+            evidence.merge(groupBins[b].evidence)
+            reference.merge(control[b])
+        }
+        let outcomes = Dictionary(uniqueKeysWithValues: inside.outcomes.filter { $0.value > 0 }.map { ($0.key.rawValue, $0.value) })
         // An active signature (a forged reset, a filter's ICMP, a tampered answer) names the
         // mechanism when it is a fair share of the failures; silent timeouts are ambiguous.
         let active = outcomes.filter { Outcome(rawValue: $0.key)?.isActiveInterference == true }
         let activeCount = active.values.reduce(0, +)
-        let pick = activeCount >= max(criteria.minimumAttempts, failures.count / 4) ? active : outcomes
+        let pick = activeCount >= max(criteria.minimumAttempts, inside.failures / 4) ? active : outcomes
         let dominant = pick.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }
         var mechanism = dominant.flatMap { Outcome(rawValue: $0.key)?.mechanism }
         if state == .throttled { mechanism = .throttling }
-        let start = failures.map(\.time).min() ?? (state == .throttled ? inside.map(\.time).min() ?? from : from)
-        let end = failures.map(\.time).max() ?? (state == .throttled ? inside.map(\.time).max() ?? to : to)
-        let lastSuccess = mine.filter { !$0.outcome.isFailure && $0.time < start }.map(\.time).max()
-        let firstSuccess = mine.filter { !$0.outcome.isFailure && $0.time > end }.map(\.time).min()
-        let servers = Set(inside.map(\.server.address)).count
-        var reference = Tally()
-        for b in bins { reference.merge(control[b]) }
-        let activeSignature = failures.contains { $0.outcome.isActiveInterference }
-            || failures.contains { $0.outcome == .tlsHelloTimeout }   // the handshake worked: the name was the trigger
+        let start = evidence.firstFailure ?? (state == .throttled ? evidence.firstAttempt ?? from : from)
+        let end = evidence.lastFailure ?? (state == .throttled ? evidence.lastAttempt ?? to : to)
+        let (lastSuccess, firstSuccess) = Detector.successesAround(start, end, bins: groupBins.map(\.evidence))
+        let servers = inside.servers.count
+        let activeSignature = inside.activeInterference
+            || inside.outcomes[.tlsHelloTimeout, default: 0] > 0   // the handshake worked: the name was the trigger
         var confidence: Confidence
-        if inside.count >= criteria.highConfidenceAttempts && servers >= criteria.highConfidenceServers && !fallback
-            && (activeSignature || bins.count >= 3) && state != .throttled && state != .degraded {
+        if inside.attempts >= criteria.highConfidenceAttempts && servers >= criteria.highConfidenceServers && !fallback
+            && (activeSignature || range.count >= 3) && state != .throttled && state != .degraded {
             confidence = .high
-        } else if inside.count >= 5 && !fallback {
+        } else if inside.attempts >= 5 && !fallback {
             confidence = .medium
         } else {
             confidence = .low
@@ -342,38 +280,31 @@ public struct Detector: Sendable {
         var why: String
         var goodputs: (Double, Double)? = nil
         if state == .throttled {
-            let bulk = inside.filter { $0.isBulk && !$0.outcome.isFailure }
-            let goodput = Statistics.median(bulk.map(\.goodput)) ?? 0
-            let loss = bulk.isEmpty ? 0 : bulk.map(\.retransmissionRate).reduce(0, +) / Double(bulk.count)
+            let bulk = inside.bulkGoodput.count
+            let goodput = Statistics.median(inside.bulkGoodput) ?? 0
+            let loss = bulk == 0 ? 0 : inside.bulkLoss.reduce(0, +) / Double(bulk)
             let controlGoodput = Statistics.median(reference.bulkGoodput) ?? 0
             goodputs = (goodput, controlGoodput)
-            why = "\(bulk.count) bulk transfer\(bulk.count == 1 ? "" : "s") ran at a median \(Detector.rate(goodput)) "
+            why = "\(bulk) bulk transfer\(bulk == 1 ? "" : "s") ran at a median \(Detector.rate(goodput)) "
                 + "with \(Int((loss * 100).rounded())) % retransmissions, while CONTROL downloads ran at \(Detector.rate(controlGoodput))"
         } else {
             let list = outcomes.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            why = "\(failures.count) of \(inside.count) attempts to \(servers) server\(servers == 1 ? "" : "s") failed (\(list))"
+            why = "\(inside.failures) of \(inside.attempts) attempts to \(servers) server\(servers == 1 ? "" : "s") failed (\(list))"
             if reference.attempts > 0 {
                 why += fallback ? "; other destinations succeeded \(reference.successes) of \(reference.attempts)"
                                 : "; CONTROL succeeded \(reference.successes) of \(reference.attempts)"
             }
         }
-        // Examples: one per server first, so a skeptic sees the spread.
-        var examples: [ExampleFlow] = []
-        var seen: Set<IPAddress> = []
-        let pool = state == .throttled ? inside.filter(\.isBulk) : failures
-        for f in pool where !seen.contains(f.server.address) && examples.count < 5 {
-            seen.insert(f.server.address)
-            examples.append(ExampleFlow(f))
-        }
-        for f in pool where examples.count < 5 && !examples.contains(where: { $0.uid == f.uid }) { examples.append(ExampleFlow(f)) }
         return Event(state: state.rawValue, mechanism: mechanism?.rawValue, start: start.seconds, end: end.seconds,
                      lastSuccessBefore: lastSuccess?.seconds, firstSuccessAfter: firstSuccess?.seconds,
-                     confidence: confidence, attempts: inside.count, failures: failures.count, servers: servers,
-                     failureOutcomes: outcomes, why: why, exampleFlows: examples,
+                     confidence: confidence, attempts: inside.attempts, failures: inside.failures, servers: servers,
+                     failureOutcomes: outcomes, why: why,
+                     exampleFlows: (state == .throttled ? evidence.bulkExamples : evidence.failureExamples)
+                        .examples(limit: BinEvidence.exampleLimit).map(ExampleFlow.init),
                      goodput: goodputs?.0, controlGoodput: goodputs?.1)
     }
 
-    func networkEventsFrom(_ states: [NetworkState], attempts: [Attempt], international: [Tally],
+    func networkEventsFrom(_ states: [NetworkState], external: [Tally], evidence: [BinEvidence],
                            binStart: (Int) -> Timestamp, width: Timestamp.Duration, captureLoss: Bool) -> [Event] {
         var events: [Event] = []
         var b = 0
@@ -383,11 +314,13 @@ public struct Detector: Sendable {
             var e = b
             while e + 1 < states.count && states[e + 1] == s { e += 1 }
             let from = binStart(b), to = binStart(e) + width
-            let inside = attempts.filter { $0.isExternal && $0.outcome != .pending && $0.time >= from && $0.time < to }
-            let failures = inside.filter { $0.outcome.isFailure }
-            var outcomes: [String: Int] = [:]
-            for f in failures { outcomes[f.outcome.rawValue, default: 0] += 1 }
-            let servers = Set(inside.map(\.server.address)).count
+            var inside = Tally(), seen = BinEvidence()
+            for i in b...e {
+                inside.merge(external[i])
+                seen.merge(evidence[i])
+            }
+            let outcomes = Dictionary(uniqueKeysWithValues: inside.outcomes.filter { $0.value > 0 }.map { ($0.key.rawValue, $0.value) })
+            let servers = inside.servers.count
             let mechanism: Mechanism? = switch s {
             case .cutoff: .totalCutoff
             case .internationalCutoff: .internationalCutoff
@@ -399,37 +332,37 @@ public struct Detector: Sendable {
             var confidence: Confidence = servers >= 5 && e - b + 1 >= 2 ? .high : (servers >= 3 ? .medium : .low)
             if observer { confidence = .high }
             if captureLoss && !observer { confidence = confidence == .high ? .medium : .low }
-            let start = observer ? from : (failures.map(\.time).min() ?? from)
-            let end = observer ? to : (failures.map(\.time).max() ?? to)
-            let ok = attempts.filter { $0.isExternal && $0.outcome == .ok }
+            let start = observer ? from : (seen.firstFailure ?? from)
+            let end = observer ? to : (seen.lastFailure ?? to)
+            let (lastSuccess, firstSuccess) = observer ? (nil, nil) : Detector.successesAround(start, end, bins: evidence)
             let why = switch s {
             case .gap: "no packets were captured in this period"
             case .captureLoss: "the capture dropped more than \(Int(criteria.maximumCaptureLoss * 100)) % of the packets in this period"
-            default: "\(failures.count) of \(inside.count) attempts to \(servers) external destinations failed"
+            default: "\(inside.failures) of \(inside.attempts) attempts to \(servers) external destinations failed"
                 + (s == .internationalCutoff ? " while domestic servers answered" : "")
             }
-            var examples: [ExampleFlow] = []
-            var seen: Set<IPAddress> = []
-            for f in failures where !seen.contains(f.server.address) && examples.count < 5 {
-                seen.insert(f.server.address)
-                examples.append(ExampleFlow(f))
-            }
             events.append(Event(state: s.rawValue, mechanism: mechanism?.rawValue, start: start.seconds, end: end.seconds,
-                                lastSuccessBefore: observer ? nil : ok.filter { $0.time < start }.map(\.time).max()?.seconds,
-                                firstSuccessAfter: observer ? nil : ok.filter { $0.time > end }.map(\.time).min()?.seconds,
-                                confidence: confidence, attempts: inside.count, failures: failures.count, servers: servers,
-                                failureOutcomes: outcomes, why: why, exampleFlows: examples))
+                                lastSuccessBefore: lastSuccess?.seconds, firstSuccessAfter: firstSuccess?.seconds,
+                                confidence: confidence, attempts: inside.attempts, failures: inside.failures, servers: servers,
+                                failureOutcomes: outcomes, why: why,
+                                exampleFlows: observer ? [] : seen.failureExamples.examples(limit: BinEvidence.exampleLimit).map(ExampleFlow.init)))
             b = e + 1
         }
         return events
     }
 
-    /// A stand-in address for "the servers of this group" (in 100::/64, the discard prefix, which
-    /// no real server uses), so failed lookups count as distinct destinations.
-    static func lookupKey(_ group: Group) -> IPAddress {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in group.description.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return IPAddress(high: 0x0100_0000_0000_0000, low: hash)
+    /// The last success before `start` and the first after `end`: the true boundaries of an event
+    /// lie between them. Bins keep only their first and last success, so inside the event's own
+    /// bins the nearest known one stands in — never a time on the wrong side.
+    static func successesAround(_ start: Timestamp, _ end: Timestamp, bins: [BinEvidence]) -> (before: Timestamp?, after: Timestamp?) {
+        var before: Timestamp? = nil, after: Timestamp? = nil
+        for b in bins.indices {
+            for t in [bins[b].firstSuccess, bins[b].lastSuccess].compactMap({ $0 }) {
+                if t < start, before.map({ t > $0 }) ?? true { before = t }
+                if t > end, after.map({ t < $0 }) ?? true { after = t }
+            }
+        }
+        return (before, after)
     }
 
     static func rate(_ bitsPerSecond: Double) -> String {
