@@ -65,7 +65,13 @@ public final class CaptureReader {
         self.cursors = .allocate(capacity: handles.count)
         _ = self.cursors.initialize(from: handles.map(SourceCursor.init(handle:)))
         // Classic pcap files are read from memory where they can be (see MappedPcap).
-        for index in handles.indices { self.cursors[index].mapped = MappedPcap.open(handles[index]) }
+        for index in handles.indices {
+            self.cursors[index].mapped = MappedPcap.open(handles[index])
+            // Record positions are known in classic pcap read whole (a filter skips records unseen).
+            if !isFiltered, MappedPcap.isClassicPcap(handles[index]) {
+                self.cursors[index].nextRecordOffset = Libpcap.fileOffset(handles[index].pcap) ?? -1
+            }
+        }
         self.isFiltered = isFiltered
         self.files = handles.filter { !$0.isLive }.map(\.source)
         self.totalFileBytes = handles.reduce(0) { $0 + ($1.fileSize ?? 0) }
@@ -134,10 +140,45 @@ public final class CaptureReader {
         guard let first = cursors.baseAddress else {
             return ReadOutcome(packetsDelivered: 0, warnings: [], endedBy: .endOfInput)
         }
+        var outcome: ReadOutcome
         if cursors.count == 1 {
-            return try readSingle(first, budget: budget, whenIdle: whenIdle, body)
+            outcome = try readSingle(first, budget: budget, whenIdle: whenIdle, body)
+        } else {
+            outcome = try readMerged(first, budget: budget, whenIdle: whenIdle, body)
         }
-        return try readMerged(first, budget: budget, whenIdle: whenIdle, body)
+        addRecordWarnings(to: &outcome)
+        return outcome
+    }
+
+    /// Warnings for records that were read but are odd (timestamps going back, more bytes than
+    /// the snapshot length), one per source and kind, with the first such record's position.
+    @usableFromInline
+    func addRecordWarnings(to outcome: inout ReadOutcome) {
+        for index in handles.indices {
+            let cursor = cursors[index]
+            let source = handles[index].source
+            if cursor.backwards > cursor.reportedBackwards {
+                let step = CaptureWarning.duration(cursor.firstBackwardsStep)
+                outcome.warnings.append(CaptureWarning(
+                    kind: .timestampsBackwards, source: source, packetsRead: cursor.packetsRead, byteOffset: nil,
+                    detail: "its timestamp is \(step) before the record before it",
+                    record: cursor.firstBackwardsRecord,
+                    recordOffset: cursor.firstBackwardsOffset >= 0 ? cursor.firstBackwardsOffset : nil,
+                    occurrences: cursor.backwards))
+                cursors[index].reportedBackwards = cursor.backwards
+            }
+            if cursor.oversized > cursor.reportedOversized {
+                let stored = cursor.firstOversizedLength > 0 ? "holds \(cursor.firstOversizedLength) bytes, " : ""
+                outcome.warnings.append(CaptureWarning(
+                    kind: .longerThanSnapshot, source: source, packetsRead: cursor.packetsRead, byteOffset: nil,
+                    detail: "it \(stored)more than the \(cursor.snapshotLength) the file header allows: "
+                        + "only the first \(cursor.snapshotLength) bytes of each such packet were read",
+                    record: cursor.firstOversizedRecord,
+                    recordOffset: cursor.firstOversizedOffset >= 0 ? cursor.firstOversizedOffset : nil,
+                    occurrences: cursor.oversized))
+                cursors[index].reportedOversized = cursor.oversized
+            }
+        }
     }
 
     /// The loop for one source: no look-ahead, each packet is delivered straight from `pcap_next_ex`.
@@ -167,6 +208,10 @@ public final class CaptureReader {
                     }
                     break
                 }
+                if record.timestampNanoseconds < cursor.pointee.lastTimestamp || record.storedLength != record.capturedLength {
+                    noteMappedRecord(cursor, record)
+                }
+                cursor.pointee.lastTimestamp = record.timestampNanoseconds
                 // Safety: the record's bytes are in the current window, which stays mapped until the
                 // next `next()`, after `body` returned.
                 body(CapturedPacket(
@@ -188,8 +233,10 @@ public final class CaptureReader {
                 // `body` gets them as a borrowed `CapturedPacket` and cannot keep them.
                 let h = header.unsafelyUnwrapped.pointee
                 let length = Int(h.caplen)
+                let time = SourceCursor.nanoseconds(h, tick: tick)
+                noteLibpcapRecord(cursor, capturedLength: h.caplen, time: time)
                 body(CapturedPacket(
-                    timestampNanoseconds: SourceCursor.nanoseconds(h, tick: tick),
+                    timestampNanoseconds: time,
                     capturedLength: length,
                     originalLength: Int(h.len),
                     linkType: linkType,
@@ -280,6 +327,10 @@ public final class CaptureReader {
         if cursor.pointee.mapped != nil {
             if handles[index].breakLoopToken.isBreakRequested { return false }
             if let record = cursor.pointee.mapped!.next() {
+                if record.timestampNanoseconds < cursor.pointee.lastTimestamp || record.storedLength != record.capturedLength {
+                    noteMappedRecord(cursor, record)
+                }
+                cursor.pointee.lastTimestamp = record.timestampNanoseconds
                 // Safety: the bytes stay mapped until this source is read again, after delivery.
                 cursor.pointee.timestamp = record.timestampNanoseconds
                 cursor.pointee.capturedLength = record.capturedLength
@@ -303,6 +354,7 @@ public final class CaptureReader {
                 // Safety: see readSingle; the pointer is kept in the cursor until the packet is delivered.
                 let h = header.unsafelyUnwrapped.pointee
                 cursor.pointee.timestamp = SourceCursor.nanoseconds(h, tick: cursor.pointee.nanosecondsPerTick)
+                noteLibpcapRecord(cursor, capturedLength: h.caplen, time: cursor.pointee.timestamp)
                 cursor.pointee.capturedLength = Int(h.caplen)
                 cursor.pointee.originalLength = Int(h.len)
                 cursor.pointee.data = data
@@ -325,6 +377,47 @@ public final class CaptureReader {
         }
     }
 
+    /// A mapped record that went back in time or was longer than the snapshot length (rare).
+    @usableFromInline
+    func noteMappedRecord(_ cursor: UnsafeMutablePointer<SourceCursor>, _ record: MappedPcap.Record) {
+        let start = Int64(cursor.pointee.mapped!.offset - 16 - record.storedLength)
+        let number = cursor.pointee.packetsRead + 1
+        if record.timestampNanoseconds < cursor.pointee.lastTimestamp {
+            cursor.pointee.noteBackwards(record: number, offset: start, step: cursor.pointee.lastTimestamp - record.timestampNanoseconds)
+        }
+        if record.storedLength != record.capturedLength {
+            cursor.pointee.noteOversized(record: number, offset: start, length: record.storedLength)
+        }
+    }
+
+    /// Keeps the record position of classic pcap read through libpcap, and notes records that go
+    /// back in time or that libpcap cut to the snapshot length. libpcap delivers such a record as
+    /// if it were `snaplen` long; only the file position shows it held more.
+    @inlinable @inline(__always)
+    func noteLibpcapRecord(_ cursor: UnsafeMutablePointer<SourceCursor>, capturedLength: UInt32, time: Int64) {
+        var start: Int64 = -1
+        if cursor.pointee.nextRecordOffset >= 0 {
+            start = cursor.pointee.nextRecordOffset
+            cursor.pointee.nextRecordOffset = start &+ 16 &+ Int64(capturedLength)
+            if capturedLength == cursor.pointee.snapshotLength {
+                checkCutToSnapshot(cursor, recordStart: start)
+            }
+        }
+        if time < cursor.pointee.lastTimestamp {
+            cursor.pointee.noteBackwards(record: cursor.pointee.packetsRead + 1, offset: start,
+                                         step: cursor.pointee.lastTimestamp - time)
+        }
+        cursor.pointee.lastTimestamp = time
+    }
+
+    /// A record exactly `snaplen` long: did the file hold more (libpcap skipped the rest)?
+    @usableFromInline
+    func checkCutToSnapshot(_ cursor: UnsafeMutablePointer<SourceCursor>, recordStart start: Int64) {
+        guard let position = Libpcap.fileOffset(cursor.pointee.pcap), position != cursor.pointee.nextRecordOffset else { return }
+        cursor.pointee.noteOversized(record: cursor.pointee.packetsRead + 1, offset: start, length: Int(position - start - 16))
+        cursor.pointee.nextRecordOffset = position
+    }
+
     /// Ends reading source `index` from memory: libpcap reads on from the record the mapped reader
     /// stopped at. Returns a warning (and exhausts the source) if the file cannot be positioned.
     @usableFromInline
@@ -332,10 +425,12 @@ public final class CaptureReader {
         guard var mapped = cursor.pointee.mapped else { return nil }
         mapped.unmap()
         cursor.pointee.mapped = nil
+        cursor.pointee.nextRecordOffset = Int64(mapped.offset)
         guard let failure = Libpcap.seekFile(handles[index].pcap, to: Int64(mapped.offset)) else { return nil }
         cursor.pointee.state = .exhausted
         return CaptureWarning(kind: .damaged, source: handles[index].source, packetsRead: cursor.pointee.packetsRead,
-                              byteOffset: Int64(mapped.offset), detail: "cannot seek to the next record: \(failure)")
+                              byteOffset: Int64(mapped.offset), detail: "cannot seek to the next record: \(failure)",
+                              record: cursor.pointee.packetsRead + 1, recordOffset: Int64(mapped.offset))
     }
 
     /// Turns a failed read into a warning, or throws when nothing at all could be read (and no
@@ -351,7 +446,7 @@ public final class CaptureReader {
         let kind: CaptureWarning.Kind
         if text.contains("different from the type of the first interface") {
             kind = .mixedLinkTypes
-        } else if text.hasPrefix("truncated dump file") {
+        } else if text.hasPrefix("truncated dump file") || text.hasPrefix("truncated pcapng dump file") {
             kind = .truncated
         } else {
             kind = .damaged
@@ -360,7 +455,11 @@ public final class CaptureReader {
             if kind == .mixedLinkTypes { throw .mixedLinkTypes(path: handle.source, detail: text) }
             throw .damaged(path: handle.source, detail: text)
         }
-        return CaptureWarning(kind: kind, source: handle.source, packetsRead: packetsRead, byteOffset: handle.bytesConsumed, detail: text)
+        // The failed record: its number, and where it starts when the format makes that known.
+        let start = cursors[index].nextRecordOffset
+        return CaptureWarning(kind: kind, source: handle.source, packetsRead: packetsRead, byteOffset: handle.bytesConsumed,
+                              detail: text, record: isFiltered ? nil : cursors[index].packetsRead + 1,
+                              recordOffset: start >= 0 ? start : nil)
     }
 }
 
@@ -382,11 +481,48 @@ struct SourceCursor {
     @usableFromInline var data: UnsafePointer<UInt8>? = nil
     /// Set while the file is read from memory rather than through libpcap.
     @usableFromInline var mapped: MappedPcap? = nil
+    /// Classic pcap without a filter: where the next record starts; -1 when not known.
+    @usableFromInline var nextRecordOffset: Int64 = -1
+    @usableFromInline let snapshotLength: UInt32
+    /// Odd records found so far (see `CaptureReader.addRecordWarnings`): how many, the first's
+    /// number, offset (-1 unknown) and size, and how many were already reported.
+    @usableFromInline var lastTimestamp: Int64 = .min
+    @usableFromInline var backwards = 0
+    @usableFromInline var firstBackwardsRecord = 0
+    @usableFromInline var firstBackwardsOffset: Int64 = -1
+    @usableFromInline var firstBackwardsStep: Int64 = 0
+    @usableFromInline var reportedBackwards = 0
+    @usableFromInline var oversized = 0
+    @usableFromInline var firstOversizedRecord = 0
+    @usableFromInline var firstOversizedOffset: Int64 = -1
+    @usableFromInline var firstOversizedLength = 0
+    @usableFromInline var reportedOversized = 0
 
     init(handle: CaptureHandle) {
         pcap = handle.pcap
         linkType = handle.linkType
         nanosecondsPerTick = handle.nanosecondsPerTick
+        snapshotLength = UInt32(clamping: handle.snapshotLength)
+    }
+
+    @usableFromInline
+    mutating func noteBackwards(record: Int, offset: Int64, step: Int64) {
+        if backwards == 0 {
+            firstBackwardsRecord = record
+            firstBackwardsOffset = offset
+            firstBackwardsStep = step
+        }
+        backwards &+= 1
+    }
+
+    @usableFromInline
+    mutating func noteOversized(record: Int, offset: Int64, length: Int) {
+        if oversized == 0 {
+            firstOversizedRecord = record
+            firstOversizedOffset = offset
+            firstOversizedLength = length
+        }
+        oversized &+= 1
     }
 
     /// With ns precision libpcap puts nanoseconds in `ts.tv_usec` (the field name is historical).

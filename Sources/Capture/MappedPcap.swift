@@ -66,6 +66,15 @@ struct MappedPcap {
                           maximumCapturedLength: UInt32(min(snapshot, 262_144)))
     }
 
+    /// Whether `handle` reads a classic pcap file (either byte order), whose records have a
+    /// 16-byte header and no padding: then their positions can be followed.
+    static func isClassicPcap(_ handle: CaptureHandle) -> Bool {
+        guard !handle.isLive, handle.fileSize != nil, let descriptor = Libpcap.fileDescriptor(handle.pcap) else { return false }
+        var magic: UInt32 = 0
+        guard withUnsafeMutableBytes(of: &magic, { pread(descriptor, $0.baseAddress, 4, 0) }) == 4 else { return false }
+        return [0xA1B2_C3D4, 0xA1B2_3C4D, 0xD4C3_B2A1, 0x4D3C_B2A1].contains(magic)
+    }
+
     /// DLT values whose records libpcap hands over unchanged in a file of this machine's byte
     /// order (no pseudo-header fix-up): the link types the decoder reads.
     static let supportedLinkTypes: Set<Int32> = [0, 1, 12, 14, 101, 108, 113, 228, 229, 276]
@@ -84,12 +93,17 @@ struct MappedPcap {
         @usableFromInline var capturedLength: Int
         @usableFromInline var originalLength: Int
         @usableFromInline var data: UnsafePointer<UInt8>
+        /// The bytes the record holds in the file: more than `capturedLength` when the record is
+        /// longer than the snapshot length and only its first snaplen bytes are delivered.
+        @usableFromInline var storedLength: Int
 
-        @inlinable init(timestampNanoseconds: Int64, capturedLength: Int, originalLength: Int, data: UnsafePointer<UInt8>) {
+        @inlinable init(timestampNanoseconds: Int64, capturedLength: Int, originalLength: Int, data: UnsafePointer<UInt8>,
+                        storedLength: Int) {
             self.timestampNanoseconds = timestampNanoseconds
             self.capturedLength = capturedLength
             self.originalLength = originalLength
             self.data = data
+            self.storedLength = storedLength
         }
     }
 
@@ -108,7 +122,10 @@ struct MappedPcap {
         let fraction = header.loadUnaligned(fromByteOffset: 4, as: Int32.self)
         let captured = header.loadUnaligned(fromByteOffset: 8, as: UInt32.self)
         let original = header.loadUnaligned(fromByteOffset: 12, as: UInt32.self)
-        guard captured <= maximumCapturedLength else { return nil }
+        // Longer than the snapshot length but within libpcap's sanity limit: libpcap delivers the
+        // first snaplen bytes and skips the rest, and so does this. Beyond the limit it is an error,
+        // which libpcap reports.
+        guard captured <= 262_144 else { return nil }
         let length = Int(captured)
         if windowLength &- position &- 16 < length {
             guard slide(needing: 16 &+ length) else { return nil }
@@ -126,8 +143,9 @@ struct MappedPcap {
             nanoseconds = Int64(seconds) &* 1_000_000_000 &+ Int64(fraction)
         }
         offset &+= 16 &+ length
-        return Record(timestampNanoseconds: nanoseconds, capturedLength: length, originalLength: Int(original),
-                      data: (header + 16).assumingMemoryBound(to: UInt8.self))
+        return Record(timestampNanoseconds: nanoseconds, capturedLength: min(length, Int(maximumCapturedLength)),
+                      originalLength: Int(original), data: (header + 16).assumingMemoryBound(to: UInt8.self),
+                      storedLength: length)
     }
 
     /// Maps the window that holds `needed` bytes from `offset`; false when the file (as it was

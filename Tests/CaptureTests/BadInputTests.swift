@@ -94,7 +94,11 @@ struct BadInputTests {
         #expect(warning.byteOffset == Int64(bytes.count - 10))
         let frame = Frames.ethernetUDP().count
         #expect(warning.detail == "truncated dump file; tried to read \(frame) captured bytes, only got \(frame - 10)")
-        #expect(warning.description == "capture '\(cut)' is cut short after 4 packets (at byte \(bytes.count - 10)): "
+        let recordStart = bytes.count - 16 - frame
+        #expect(warning.record == 5)
+        #expect(warning.recordOffset == Int64(recordStart))
+        #expect(warning.description == "capture '\(cut)' is cut short after 4 packets "
+            + "(in record 5 at byte \(recordStart), reading stopped at byte \(bytes.count - 10)): "
             + "truncated dump file; tried to read \(frame) captured bytes, only got \(frame - 10): results cover what could be read")
     }
 

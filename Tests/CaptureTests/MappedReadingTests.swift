@@ -34,8 +34,21 @@ struct MappedReadingTests {
         try handle.setFilter("")   // keeps every packet, and keeps the mapped reader out
         let (reference, referenceOutcome) = try CaptureReader(handle: handle).collect(limit: limit)
         #expect(mapped == reference)
-        #expect(mappedOutcome == referenceOutcome)
+        // With a filter libpcap skips records unseen, so the reference knows no record positions
+        // and cannot tell a record cut to the snapshot length: compare the rest.
+        #expect(comparable(mappedOutcome) == comparable(referenceOutcome))
         return (mapped, mappedOutcome)
+    }
+
+    static func comparable(_ outcome: ReadOutcome) -> ReadOutcome {
+        var outcome = outcome
+        outcome.warnings = outcome.warnings.filter { $0.kind != .longerThanSnapshot }.map {
+            var warning = $0
+            warning.record = nil
+            warning.recordOffset = nil
+            return warning
+        }
+        return outcome
     }
 
     static func frame(_ index: Int, length: Int) -> [UInt8] {
@@ -81,7 +94,10 @@ struct MappedReadingTests {
             let (packets, outcome) = try Self.readBothWays(file)
             #expect(packets.map(\.capturedLength) == [60, 80, 100, 70])
             #expect(packets[2].originalLength == 200)
-            #expect(outcome.warnings.isEmpty)
+            #expect(outcome.warnings.map(\.kind) == [.longerThanSnapshot])
+            #expect(outcome.warnings.first?.record == 3)
+            let thirdRecord: Int64 = 196   // 24 + (16 + 60) + (16 + 80)
+            #expect(outcome.warnings.first?.recordOffset == thirdRecord)
         }
     }
 
