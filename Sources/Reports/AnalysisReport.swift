@@ -411,6 +411,21 @@ public struct AnalysisReport: Sendable {
             ("packets", .int(capture.packets)),
             ("flows", .int(capture.flows)),
             ("decode_issues", .counts(decodeIssues)),
+            // packets = in_flows + not_ip + fragments_merged + undecodable, the last by named issue.
+            ("accounting", .object([
+                ("packets", .int(capture.packets)),
+                ("in_flows", .int(capture.inFlows)),
+                ("not_ip", .int(capture.notIP)),
+                ("fragments_merged", .int(capture.fragmentsMerged)),
+                ("undecodable", .int(capture.undecodable)),
+                ("undecodable_by_issue", .counts(Dictionary(uniqueKeysWithValues: capture.undecodableByIssue.map { ($0.issue.description, $0.count) }))),
+                ("balanced", .bool(capture.isBalanced)),
+            ])),
+            ("evictions", .object([
+                ("flows", .int(capture.flowTable.evicted)),
+                ("fragments", .int(capture.fragmentsEvicted)),
+                ("dns_names", .int(capture.dnsNamesEvicted)),
+            ])),
             ("capture_drops", .optional(captureDrops) { .object([("received", .int($0.received)), ("dropped", .int($0.dropped))]) }),
             ("warnings", .array(capture.warnings.map(JSONValue.string))),
         ])

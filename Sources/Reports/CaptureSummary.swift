@@ -2,7 +2,8 @@ import Flows
 import Wire
 
 /// What a run read, and where every packet went: `packets = inFlows + notIP + fragmentsMerged +
-/// undecodable`, so nothing is lost without a name.
+/// undecodable`, with `undecodable` split by named decode issue, so nothing is lost without a name.
+/// The text (and analyze's report) states that identity with its numbers.
 public struct CaptureSummary: Sendable {
     public var files: [String] = []
     public var packets = 0
@@ -25,11 +26,74 @@ public struct CaptureSummary: Sendable {
     public var timestampsBackwards = 0
     /// Warnings about the input (a file cut short, ...), one line each.
     public var warnings: [String] = []
+    /// DNS answers forgotten before they expired because the association table was full.
+    public var dnsNamesEvicted = 0
+    /// The memory bounds the run used, when known.
+    public var bounds: Bounds?
+
+    /// The configured limits that keep memory bounded under floods; see Benchmarks/README.md.
+    public struct Bounds: Sendable, Equatable {
+        /// Flows tracked at once (`--max-flows`); beyond it the least recently active are written out.
+        public var flows: Int
+        /// Datagrams held for reassembly at once; beyond it the oldest is given up.
+        public var fragmentDatagrams: Int
+        /// Addresses named from DNS answers; beyond it the eighth closest to expiry is forgotten.
+        public var dnsNames: Int
+
+        public init(flows: Int, fragmentDatagrams: Int, dnsNames: Int) {
+            self.flows = flows
+            self.fragmentDatagrams = fragmentDatagrams
+            self.dnsNames = dnsNames
+        }
+    }
 
     public init() {}
 
-    /// Whether every packet is accounted for.
-    public var isBalanced: Bool { packets == inFlows + notIP + fragmentsMerged + undecodable }
+    /// Whether every packet is accounted for: in a flow, not IP, merged into a datagram, or
+    /// undecodable — and every undecodable packet under a named issue.
+    public var isBalanced: Bool {
+        packets == inFlows + notIP + fragmentsMerged + undecodable && undecodable == undecodableByIssue.reduce(0) { $0 + $1.count }
+    }
+
+    /// The issues that cost a packet its flow (fatal ones), most frequent first.
+    public var undecodableByIssue: [(issue: DecodeIssue, count: Int)] { issues.nonZero.filter { $0.issue.isFatal } }
+
+    /// Fragments given up because the reassembly table was full.
+    public var fragmentsEvicted: Int { issues[.fragmentTableFull] }
+
+    /// The accounting identity with its numbers: "packets: 10 = 7 in flows + 1 not IP (arp 1) + ...".
+    public var accountingLine: String {
+        var line = "packets: \(packets) = \(inFlows) in flows + \(notIP) not IP"
+        if notIP > 0 {
+            let kinds = notIPByType.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            line += " (\(kinds))"
+        }
+        line += " + \(fragmentsMerged) fragments merged into datagrams + \(undecodable) undecodable"
+        let named = undecodableByIssue
+        if !named.isEmpty { line += " (" + named.map { "\($0.issue) \($0.count)" }.joined(separator: ", ") + ")" }
+        let missing = packets - inFlows - notIP - fragmentsMerged - named.reduce(0) { $0 + $1.count }
+        line += missing == 0 ? ": every packet accounted for" : ": \(missing) packets unaccounted for (a BlockWatch bug; please report it)"
+        return line
+    }
+
+    /// Evictions because a memory bound was reached, or nil when there were none.
+    public var evictionLine: String? {
+        guard flowTable.evicted + fragmentsEvicted + dnsNamesEvicted > 0 else { return nil }
+        var parts: [String] = []
+        if flowTable.evicted > 0 {
+            parts.append("\(flowTable.evicted) flows written out early (flow table full"
+                + (bounds.map { ": --max-flows \($0.flows)" } ?? "") + ")")
+        }
+        if fragmentsEvicted > 0 {
+            parts.append("\(fragmentsEvicted) fragments given up (reassembly table full"
+                + (bounds.map { ": \($0.fragmentDatagrams) datagrams" } ?? "") + ")")
+        }
+        if dnsNamesEvicted > 0 {
+            parts.append("\(dnsNamesEvicted) DNS names forgotten early (name table full"
+                + (bounds.map { ": \($0.dnsNames) addresses" } ?? "") + ")")
+        }
+        return "evictions: " + parts.joined(separator: ", ")
+    }
 
     /// The closing summary, a few short lines for a person.
     public var text: String {
@@ -40,22 +104,13 @@ public struct CaptureSummary: Sendable {
                 + " (\(CaptureSummary.humanDuration(last - first)))"
         }
         lines.append("\(packets) packets, \(flows) flows, \(span)")
-        var where_ = "\(inFlows) in flows"
-        if notIP > 0 {
-            let kinds = notIPByType.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            where_ += ", \(notIP) not IP (\(kinds))"
-        }
-        if fragmentsMerged > 0 { where_ += ", \(fragmentsMerged) fragments merged into datagrams" }
-        if undecodable > 0 { where_ += ", \(undecodable) undecodable" }
-        lines.append("packets: " + where_)
+        lines.append(accountingLine)
         let seen = issues.nonZero
         if !seen.isEmpty {
             lines.append("decode issues: " + seen.map { "\($0.issue) \($0.count)" }.joined(separator: ", "))
         }
         if timestampsBackwards > 0 { lines.append("timestamps went backwards \(timestampsBackwards) times") }
-        if flowTable.evicted > 0 {
-            lines.append("flow table full: \(flowTable.evicted) flows written out early (raise --max-flows)")
-        }
+        if let evictionLine { lines.append(evictionLine) }
         return lines.joined(separator: "\n")
     }
 
