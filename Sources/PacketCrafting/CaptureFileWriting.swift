@@ -42,3 +42,14 @@ extension BenchmarkCaptureGenerator {
         return summary
     }
 }
+
+extension FloodCaptureGenerator {
+    /// Generates the capture into `path` (Ethernet, nanosecond pcap; `/dev/stdout` streams it).
+    @discardableResult
+    public func write(to path: String) throws -> Summary {
+        let writer = try CaptureWriter(path: path, linkType: .ethernet)
+        let summary = generate { time, bytes in writer.write(timestampNanoseconds: time, bytes: bytes) }
+        try writer.finish()
+        return summary
+    }
+}

@@ -2,6 +2,7 @@
 //
 //   craft-captures captures/
 //   craft-captures --benchmark OUT.pcap [--packets 6000000] [--flows 200000] [--seed 1]
+//   craft-captures --flood syn|fragments|dns|elephant|month OUT.pcap [--packets 1000000] [--seed 1]
 //
 // A developer tool: arguments are parsed by hand; the work is done by PacketCrafting.
 import Foundation
@@ -13,13 +14,34 @@ func fail(_ message: String, code: Int32 = 1) -> Never {
 }
 
 let usage = "usage: craft-captures FOLDER | craft-captures --benchmark OUT.pcap [--packets N] [--flows N] [--seed N]"
+    + " | craft-captures --flood syn|fragments|dns|elephant|month OUT.pcap [--packets N] [--seed N]"
 var arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.isEmpty || arguments.contains("-h") || arguments.contains("--help") {
     print(usage)
     exit(arguments.isEmpty ? 64 : 0)
 }
 
-if arguments.first == "--benchmark" {
+if arguments.first == "--flood" {
+    guard arguments.count >= 3, let kind = FloodCaptureGenerator.Kind(rawValue: arguments[1]) else { fail(usage, code: 64) }
+    var configuration = FloodCaptureGenerator.Configuration(kind: kind, packets: 1_000_000)
+    var index = 3
+    while index < arguments.count {
+        guard index + 1 < arguments.count, let value = Int(arguments[index + 1]), value > 0 else { fail(usage, code: 64) }
+        switch arguments[index] {
+        case "--packets": configuration.packets = value
+        case "--seed": configuration.seed = UInt64(value)
+        default: fail("unknown option '\(arguments[index])'\n\(usage)", code: 64)
+        }
+        index += 2
+    }
+    do {
+        let summary = try FloodCaptureGenerator(configuration).write(to: arguments[2])
+        // Standard output may be the capture itself (/dev/stdout): report on standard error.
+        FileHandle.standardError.write(Data("wrote \(arguments[2]): \(kind.rawValue) flood, \(summary)\n".utf8))
+    } catch {
+        fail("\(error)")
+    }
+} else if arguments.first == "--benchmark" {
     guard arguments.count >= 2, !arguments[1].hasPrefix("-") else { fail(usage, code: 64) }
     var configuration = BenchmarkCaptureGenerator.Configuration()
     var index = 2
