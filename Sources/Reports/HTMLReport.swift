@@ -201,7 +201,7 @@ private struct Page {
                         let kind = event.mechanism.map(HTMLVocabulary.mechanismName) ?? event.state
                         m.element("li", []) { m in
                             m.element("strong", [], clock.range(event.start, event.end))
-                            m.text(": \(kind) (\(event.confidence.rawValue) confidence)")
+                            m.text(", \(HTMLReportText.duration(event.end - event.start)): \(kind) (\(event.confidence.rawValue) confidence)")
                         }
                     }
                 }
@@ -227,6 +227,8 @@ private struct Page {
                         m.element("li", []) { m in
                             m.element("strong", [], AnalysisReport.displayName(service.group).name)
                             m.text(": " + state.replacing("-", with: " "))
+                            if let rate = events.lazy.compactMap(throttleRate).first { m.text(" to about " + rate) }
+                            mechanisms.removeAll { $0 == Mechanism.throttling.rawValue }
                             if !mechanisms.isEmpty {
                                 m.text(" by ")
                                 for (i, raw) in mechanisms.enumerated() {
@@ -478,7 +480,10 @@ private struct Page {
         for event in service.events where isMajor(event) {
             if let raw = event.mechanism, !mechanisms.contains(raw) { mechanisms.append(raw) }
         }
-        let how = service.verdict.rawValue + (mechanisms.isEmpty ? "" : " · " + mechanisms.map(HTMLVocabulary.mechanismName).joined(separator: ", "))
+        var how = service.verdict.rawValue
+        if let rate = service.events.lazy.filter(isMajor).compactMap(throttleRate).first { how += " to ~" + rate }
+        mechanisms.removeAll { $0 == Mechanism.throttling.rawValue }
+        if !mechanisms.isEmpty { how += " · " + mechanisms.map(HTMLVocabulary.mechanismName).joined(separator: ", ") }
         m.element("text", [("class", "lane-how"), ("x", "4"), ("y", HTMLMarkup.number(top + 26))]) { m in
             m.element("title", [], how)
             m.text(HTMLReportText.clipped(how, 31))
@@ -513,6 +518,12 @@ private struct Page {
     func laneLabels(_ run: (from: Int, to: Int, state: String), _ service: AnalysisResult.ServiceVerdict) -> [String] {
         if run.state == "no-evidence" { return ["no evidence"] }
         let words = run.state.replacing("-", with: " ")
+        if run.state == ServiceState.throttled.rawValue {
+            let (start, stop) = (axis.binStart(run.from), axis.binStart(run.to + 1))
+            let event = service.events.first { $0.state == run.state && $0.start < stop && $0.end >= start }
+            guard let rate = event.flatMap(throttleRate) else { return [words] }
+            return [words + " to ~" + rate, words + "\n~" + rate, words]
+        }
         guard let mechanism = mechanism(of: run, in: service) else { return [words] }
         let name = HTMLVocabulary.mechanismName(mechanism)
         return [words + " · " + name, words + "\n" + name, words]
@@ -531,8 +542,12 @@ private struct Page {
         let maximum = (mine + control).compactMap { $0 }.max() ?? 0
         let baseline = top + height
         m.open("g", [("class", "goodput")])
-        m.element("text", [("class", "lane-note"), ("x", "4"), ("y", HTMLMarkup.number(top + 12))], "download speed per bin:")
-        m.element("text", [("class", "lane-note"), ("x", "4"), ("y", HTMLMarkup.number(top + 25))], "solid = CONTROL, dashed = this")
+        let name = HTMLReportText.clipped(AnalysisReport.displayName(service.group).name, 14)
+        m.element("text", [("class", "lane-note"), ("x", "4"), ("y", HTMLMarkup.number(top + 10))], "download speed per bin")
+        m.element("text", [("class", "lane-note"), ("x", "4"), ("y", HTMLMarkup.number(top + 22)), ("fill", "#0072b2")],
+                  "■ CONTROL, solid" + (HTMLReportText.median(control).map { ": ~" + HTMLReportText.rate($0) } ?? ""))
+        m.element("text", [("class", "lane-note"), ("x", "4"), ("y", HTMLMarkup.number(top + 34)), ("fill", "#7a2a5c")],
+                  "● \(name), dashed" + (HTMLReportText.median(mine).map { ": ~" + HTMLReportText.rate($0) } ?? ""))
         m.empty("line", [("x1", HTMLMarkup.number(HTMLTimeline.left)), ("x2", HTMLMarkup.number(HTMLTimeline.width - HTMLTimeline.right)),
                          ("y1", HTMLMarkup.number(baseline)), ("y2", HTMLMarkup.number(baseline)), ("stroke", "#999"), ("stroke-width", "0.5")])
         guard maximum > 0 else {
@@ -544,12 +559,13 @@ private struct Page {
         m.element("text", [("class", "lane-note"), ("x", HTMLMarkup.number(HTMLTimeline.left + 3)), ("y", HTMLMarkup.number(top + 8))],
                   HTMLReportText.rate(maximum))
         for (values, color, dash, marker) in [(control, "#0072b2", nil as String?, "square"), (mine, "#7a2a5c", "5 3", "circle")] {
-            m.empty("path", [("d", axis.linePath(values, maximum: maximum, baseline: baseline, height: height - 8)), ("fill", "none"),
+            m.empty("path", [("d", axis.linePath(values, maximum: maximum, baseline: baseline, height: height - 14)), ("fill", "none"),
                              ("stroke", color), ("stroke-width", "2"), ("stroke-dasharray", dash)])
+            // Markers carry the series as well as color and dashes: squares CONTROL, circles the service.
             var dots = ""
             for (b, value) in values.enumerated() {
                 guard let value else { continue }
-                let px = axis.x(axis.binStart(b) + axis.binWidth / 2), py = baseline - min(1, value / maximum) * (height - 8)
+                let px = axis.x(axis.binStart(b) + axis.binWidth / 2), py = baseline - min(1, value / maximum) * (height - 14)
                 dots += marker == "square"
                     ? "M\(HTMLMarkup.number(px - 2.5)) \(HTMLMarkup.number(py - 2.5))h5v5h-5z"
                     : "M\(HTMLMarkup.number(px - 2.5)) \(HTMLMarkup.number(py))a2.5 2.5 0 1 0 5 0a2.5 2.5 0 1 0 -5 0z"
@@ -820,6 +836,12 @@ private struct Page {
         }.joined(separator: "; ") + "."
     }
 
+    /// A throttled event's measured goodput, in words.
+    func throttleRate(_ event: Event) -> String? {
+        guard event.state == ServiceState.throttled.rawValue else { return nil }
+        return event.goodput.map(HTMLReportText.rate) ?? AnalysisReport.throttledRate(event)
+    }
+
     func isMajor(_ event: Event) -> Bool {
         guard let state = ServiceState(rawValue: event.state) else { return false }
         return state >= .throttled
@@ -880,6 +902,22 @@ enum HTMLReportText {
         if bitsPerSecond >= 1e6 { return one(bitsPerSecond / 1e6) + " Mbit/s" }
         if bitsPerSecond >= 1e3 { return one(bitsPerSecond / 1e3) + " kbit/s" }
         return one(bitsPerSecond) + " bit/s"
+    }
+
+    /// "39 s", "12 min", "2 h 05 min".
+    static func duration(_ seconds: Double) -> String {
+        let whole = Int(seconds.rounded())
+        if whole < 90 { return "\(whole) s" }
+        if whole < 5_400 { return "\(Int((seconds / 60).rounded())) min" }
+        let minutes = Int((seconds / 60).rounded())
+        return "\(minutes / 60) h \(minutes % 60 < 10 ? "0" : "")\(minutes % 60) min"
+    }
+
+    /// The median of the measured values (nil when none was).
+    static func median(_ values: [Double?]) -> Double? {
+        let known = values.compactMap { $0 }.sorted()
+        guard !known.isEmpty else { return nil }
+        return known.count % 2 == 1 ? known[known.count / 2] : (known[known.count / 2 - 1] + known[known.count / 2]) / 2
     }
 
     /// A long name shortened for a chart label (the tables hold it whole).

@@ -14,10 +14,15 @@ import Wire
 struct HTMLReportTests {
     /// A parsed element: enough of a DOM to check structure and attributes.
     final class Node {
+        enum Piece {
+            case text(String)
+            case element(Node)
+        }
+
         let name: String
         let attributes: [String: String]
-        var children: [Node] = []
-        var text = ""
+        /// Text and child elements in document order.
+        var pieces: [Piece] = []
         weak var parent: Node?
 
         init(name: String, attributes: [String: String]) {
@@ -25,9 +30,19 @@ struct HTMLReportTests {
             self.attributes = attributes
         }
 
+        var children: [Node] { pieces.compactMap { if case .element(let node) = $0 { node } else { nil } } }
+        /// The element's own text, without its children's.
+        var text: String { pieces.map { if case .text(let text) = $0 { text } else { "" } }.joined() }
         var all: [Node] { [self] + children.flatMap(\.all) }
-        /// The text of this element and everything inside it.
-        var allText: String { text + children.map(\.allText).joined() }
+        /// The text of this element and everything inside it, in reading order.
+        var allText: String {
+            pieces.map { piece in
+                switch piece {
+                case .text(let text): text
+                case .element(let node): node.allText
+                }
+            }.joined()
+        }
         var classes: Set<String> { Set((attributes["class"] ?? "").split(separator: " ").map(String.init)) }
     }
 
@@ -48,7 +63,7 @@ struct HTMLReportTests {
                     attributes: [String: String] = [:]) {
             let node = Node(name: name, attributes: attributes)
             node.parent = stack.last
-            stack.last?.children.append(node)
+            stack.last?.pieces.append(.element(node))
             if root == nil { root = node }
             stack.append(node)
         }
@@ -58,7 +73,7 @@ struct HTMLReportTests {
         }
 
         func parser(_ parser: XMLParser, foundCharacters string: String) {
-            stack.last?.text += string
+            stack.last?.pieces.append(.text(string))
         }
     }
 
@@ -98,6 +113,10 @@ struct HTMLReportTests {
         // The empty report renders as well: no division by zero bins, no missing sections.
         let (_, quiet) = try Self.parsed(Self.html(ReportFixtures.quiet))
         #expect(quiet.all.contains { $0.attributes["id"] == "end-of-report" })
+        let nothing = AnalysisResult(binWidth: .seconds(10), firstBinStart: Timestamp(seconds: 0), binCount: 0, networkEvents: [],
+                                     networkBinStates: [], services: [], outcomeCounts: [:], attempts: 0, caveats: [])
+        let (_, empty) = try Self.parsed(HTMLReport(result: nothing, capture: CaptureSummary(), inputs: []))
+        #expect(empty.allText.contains("No connection attempts were seen in this capture"))
     }
 
     @Test("self-contained: no script, no external reference in any attribute or style, only in-page links")
@@ -213,6 +232,8 @@ struct HTMLReportTests {
         #expect(telegram.all.contains { $0.name == "path" && $0.classes.contains("attempts") && ($0.attributes["d"] ?? "").hasPrefix("M") })
         let whatsapp = try #require(lanes.first { $0.attributes["data-service"] == "whatsapp" })
         #expect(whatsapp.all.contains { $0.attributes["data-state"] == "throttled" })
+        // A throttle is told by its measured rate (from the event), not "throttled by throttling".
+        #expect(whatsapp.all.contains { $0.name == "text" && $0.text == "throttled to ~512 kbit/s" })
         // Only the throttled service gets the goodput chart, with CONTROL's line and its own.
         let goodput = root.all.filter { $0.classes.contains("goodput") }
         #expect(goodput.count == 1)
@@ -274,6 +295,10 @@ struct HTMLReportTests {
         #expect(facts["Time span"] == "2022-01-05 10:20:00 to 14:29:59 UTC (4h09m58s)")
         #expect(facts["Capture loss"]?.contains("12 of 1234579 packets dropped") == true)
         #expect(facts["Capture loss"]?.contains("no packets from 12:40 to 12:50 UTC") == true)
+        let cards = root.all.filter { $0.classes.contains("card") }.map(\.allText)
+        #expect(cards.contains { $0.contains("from 10:45 to 12:10 UTC, 85 min: total cutoff (high confidence)") })
+        #expect(cards.contains { $0.contains("WhatsApp: throttled to about 512 kbit/s, 11:00 to 12:30 UTC") })
+        #expect(cards.contains { $0.contains("Telegram: blocked by IP blackholing, 10:31 to 14:02 UTC") })
         let lede = try #require(header.all.first { $0.classes.contains("lede") }).text
         #expect(lede == "2 services were blocked or throttled (Telegram, WhatsApp); the whole network was cut off once.")
         // Every summary sentence, as the text report words it.
