@@ -79,6 +79,15 @@ public struct AttemptJudge: Sendable {
             return (.tcpSynTimeout, "\(client.packets) SYN\(client.packets == 1 ? "" : "s") over \(Self.seconds(r.duration)), no answer")
         }
         if server.payloadBytes > 0 {
+            // A ServerHello follows the ClientHello within a round trip; one that came only after
+            // the app would have given up (here: after a filter was lifted and a retransmission
+            // got through) answered nobody. Other protocols may legitimately wait (long polls).
+            if isTLS, let sent = client.firstPayloadTime, let reply = server.firstPayloadTime,
+               reply - sent > criteria.tcpJudgeWindow {
+                let resent = client.dataRetransmissions > 0 ? " (resent \(client.dataRetransmissions)×)" : ""
+                let name = identity.serverName.map { " for \($0)" } ?? ""
+                return (.tlsHelloTimeout, "handshake completed, ClientHello\(name) answered only after \(Self.seconds(reply - sent))\(resent)")
+            }
             return (.ok, "\(server.payloadBytes) bytes from the server")
         }
         guard client.payloadBytes > 0, let sent = client.firstPayloadTime else {

@@ -108,6 +108,22 @@ struct AttemptJudgeTests {
         #expect(a.outcome == .ok)
     }
 
+    @Test("a ServerHello that came only after the app's 10 s patience (a lifted filter let a retransmission through): tls-hello-timeout")
+    func lateServerHello() throws {
+        let hello = { (t: Double) in (t, Self.tcp(Self.client, 40000, Self.server, 443, [.ack, .psh], seq: 101, ack: 901, payload: 517)) }
+        let answer = { (t: Double) in (t, Self.tcp(Self.server, 443, Self.client, 40000, [.ack, .psh], seq: 901, ack: 618, payload: 1400, ttl: 52)) }
+        let late = try #require(Self.outcome(Self.handshake + [hello(0.06), hello(3), hello(9), hello(27), answer(27.1)],
+                                             identity: Self.tls, captureEnd: 60))
+        #expect(late.outcome == .tlsHelloTimeout)
+        #expect(late.why.contains("answered only after 27 s (resent 3×)"))
+        // A slow but patient-enough server is fine, and so is a late reply on a protocol that may
+        // legitimately wait (a long poll): only TLS has a prompt answer by design.
+        let slow = try #require(Self.outcome(Self.handshake + [hello(0.06), answer(6)], identity: Self.tls, captureEnd: 60))
+        #expect(slow.outcome == .ok)
+        let longPoll = try #require(Self.outcome(Self.handshake + [hello(0.06), answer(30)], captureEnd: 60))
+        #expect(longPoll.outcome == .ok)
+    }
+
     @Test("a flow already running when the capture began is not an attempt")
     func midstream() {
         #expect(Self.outcome([(0, Self.tcp(Self.client, 40000, Self.server, 443, [.ack, .psh], seq: 5, ack: 9, payload: 100))], captureEnd: 60) == nil)

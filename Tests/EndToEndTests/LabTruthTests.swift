@@ -29,11 +29,9 @@ struct LabTruthTests {
     /// "phase/service"; the attempt-level outcome that must still be there instead.
     static let explained: [String: [String: (reason: String, outcome: String)]] = [
         "sni-filtering.pcapng": [
-            "censored/signal": ("the recorded client kept one connection per service hanging for the whole 60 s phase "
-                                + "(12 ClientHello retransmissions), so the phase holds 2 Signal attempts: under the "
-                                + "3-attempt evidence floor; each is judged tls-hello-timeout", "tls-hello-timeout"),
-            "censored/telegram": ("one web.telegram.org attempt in the phase (MTProto keeps working): under the "
-                                  + "evidence floor; it is judged tls-hello-timeout", "tls-hello-timeout"),
+            "censored/telegram": ("only the web client is filtered: one web.telegram.org attempt every 26 s while "
+                                  + "MTProto keeps working, so no 30 s window holds 3 failures (the evidence floor); "
+                                  + "each web attempt is judged tls-hello-timeout", "tls-hello-timeout"),
         ],
     ]
 
