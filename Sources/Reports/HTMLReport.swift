@@ -486,7 +486,7 @@ private struct Page {
         if !mechanisms.isEmpty { how += " · " + mechanisms.map(HTMLVocabulary.mechanismName).joined(separator: ", ") }
         m.element("text", [("class", "lane-how"), ("x", "4"), ("y", HTMLMarkup.number(top + 26))]) { m in
             m.element("title", [], how)
-            m.text(HTMLReportText.clipped(how, 31))
+            m.text(HTMLReportText.clipped(how, 28))
         }
         m.element("text", [("class", "lane-note"), ("x", "4"), ("y", HTMLMarkup.number(top + laneHeight + 14))],
                   "\(service.attempts) attempts, \(service.failures) failed")
