@@ -13,7 +13,8 @@
 #
 # Work files (corpora, crash artifacts, logs, results.tsv) go to Fuzz/work/, which git ignores.
 # Environment: FUZZ_RSS_MB (default 2048), FUZZ_TIMEOUT (seconds per input before it counts as
-# a hang, default 10), FUZZ_JOBS is not offered: the targets run one after another by design.
+# a hang, default 10). One fuzzer process at a time, by design: no -jobs or -workers (with -jobs
+# libFuzzer forks a child per job and logs to ./fuzz-N.log instead).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -105,7 +106,7 @@ for target in "${TARGETS[@]}"; do
   set +e
   ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=0:handle_abort=1" \
     "$BIN/$target" "${limit[@]}" -max_len="$(max_len_for "$target")" -rss_limit_mb="$rss_mb" \
-    -malloc_limit_mb="$rss_mb" -timeout="$timeout_s" -detect_leaks=1 -jobs=1 -workers=1 -print_final_stats=1 \
+    -malloc_limit_mb="$rss_mb" -timeout="$timeout_s" -detect_leaks=1 -print_final_stats=1 \
     -artifact_prefix="$artifacts" "$corpus" "${seeds[@]}" > "$log" 2>&1
   status=$?
   set -e
