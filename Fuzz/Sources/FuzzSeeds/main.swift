@@ -10,7 +10,7 @@ import Wire
 // for every fuzz target, seeds cut at that target's layer out of the capture's packets, in the
 // format the target reads (see each target's header comment and FuzzInput.withPieces).
 let outputDirectory = getenv("FUZZ_SEED_DIR").map { String(cString: $0) }
-let path = "/dev/shm/blockwatch-fuzz-seeds-\(getpid()).pcap"
+let path = "\(access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp")/blockwatch-fuzz-seeds-\(getpid()).pcap"
 /// Seeds written per target per capture: enough variety, small enough to load fast.
 let perCapture = 48
 
