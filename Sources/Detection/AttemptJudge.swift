@@ -78,6 +78,7 @@ public struct AttemptJudge: Sendable {
             }
             return (.tcpSynTimeout, "\(client.packets) SYN\(client.packets == 1 ? "" : "s") over \(Self.seconds(r.duration)), no answer")
         }
+        if let page = blockPage(r, identity) { return (.httpBlockpage, page) }
         if server.payloadBytes > 0 {
             // A ServerHello follows the ClientHello within a round trip; one that came only after
             // the app would have given up (here: after a filter was lifted and a retransmission
@@ -110,6 +111,33 @@ public struct AttemptJudge: Sendable {
         let resent = client.dataRetransmissions > 0 ? " (resent \(client.dataRetransmissions)×)" : ""
         return isTLS ? (.tlsHelloTimeout, "handshake completed, \(what) unanswered\(resent)\(closed)")
                      : (.appStall, "handshake completed, \(what) unanswered\(resent)\(closed)")
+    }
+
+    /// Whether the server's HTTP answer is a censor's page (methods.md B.6): status 451 (RFC 7725)
+    /// names itself; a redirect or a refusal (302, 303, 307, 403) counts only with a sign that
+    /// someone other than the server sent it — the answer came with a TTL unlike the server's
+    /// handshake, or sooner than a round trip to the server allows. A server's own 403 (OONI's
+    /// false alarm on web.whatsapp.com) shows neither.
+    func blockPage(_ r: FlowRecord, _ identity: FlowIdentity) -> String? {
+        guard identity.applicationProtocol == .http, let status = identity.httpStatus else { return nil }
+        if status == 451 { return "HTTP 451 Unavailable For Legal Reasons" }
+        guard [302, 303, 307, 403].contains(status) else { return nil }
+        let server = r.responderCounters, client = r.originatorCounters
+        var signs: [String] = []
+        if server.maximumTTL &- server.minimumTTL > 3 {
+            signs.append("the server's packets arrived with TTL \(server.minimumTTL) and \(server.maximumTTL)")
+        }
+        if let rtt = r.handshakeRoundTrip, let asked = client.firstPayloadTime, let answered = server.firstPayloadTime,
+           answered - asked < Timestamp.Duration(nanoseconds: rtt.nanoseconds / 2) {
+            signs.append("answered in \(Self.milliseconds(answered - asked)) against a \(Self.milliseconds(rtt)) round trip")
+        }
+        guard !signs.isEmpty else { return nil }
+        return "HTTP \(status) that looks injected (" + signs.joined(separator: ", ") + ")"
+    }
+
+    static func milliseconds(_ d: Timestamp.Duration) -> String {
+        let ms = d.seconds * 1000
+        return ms < 10 ? "\(Double(Int((ms * 10).rounded())) / 10) ms" : "\(Int(ms.rounded())) ms"
     }
 
     /// Scores how forged one side's reset looks (Weaver et al.; methods.md B.3): the side

@@ -198,7 +198,7 @@ public struct AnalysisReport: Sendable {
         case .dnsTampering: ("by tampering with DNS answers", nil)
         case .dnsBlackhole: ("by dropping its DNS lookups", nil)
         case .quicBlocking: ("over QUIC only", "connections fell back to TCP")
-        case .httpBlockpage: ("by serving a block page", "HTTP 451")
+        case .httpBlockpage: ("by serving a block page", "HTTP")
         case .protocolFiltering: ("by cutting its protocol after the handshake", nil)
         case .tcpRefused: ("by refusing connections", "resets that look genuine")
         case .routing: ("by routers reporting its servers unreachable", nil)

@@ -124,6 +124,34 @@ struct AttemptJudgeTests {
         #expect(longPoll.outcome == .ok)
     }
 
+    /// A plain-HTTP fetch whose answer has `status`, sent with `ttl` after `delay` seconds.
+    static func httpFetch(status: Int, ttl: UInt8, delay: Double) throws -> Attempt {
+        var http = FlowIdentity(applicationProtocol: .http, app: .telegram, evidence: .httpHost, confidence: .high,
+                                serverName: "web.telegram.org")
+        http.httpStatus = status
+        let syn = [(0.0, tcp(client, 40000, server, 80, .syn, seq: 100)),
+                   (0.05, tcp(server, 80, client, 40000, [.syn, .ack], seq: 900, ack: 101, ttl: 52, ipID: 0)),
+                   (0.051, tcp(client, 40000, server, 80, .ack, seq: 101, ack: 901)),
+                   (0.06, tcp(client, 40000, server, 80, [.ack, .psh], seq: 101, ack: 901, payload: 120)),
+                   (0.06 + delay, tcp(server, 80, client, 40000, [.ack, .psh], seq: 901, ack: 221, payload: 300, ttl: ttl))]
+        return try #require(outcome(syn, identity: http, captureEnd: 60))
+    }
+
+    @Test("HTTP block pages: 451 always; 302 or 403 only when another sender's TTL or a too-quick answer shows injection")
+    func blockPages() throws {
+        #expect(try Self.httpFetch(status: 451, ttl: 52, delay: 0.05).outcome == .httpBlockpage)
+        let injected = try Self.httpFetch(status: 302, ttl: 250, delay: 0.05)
+        #expect(injected.outcome == .httpBlockpage)
+        #expect(injected.why.contains("TTL 52 and 250"))
+        let quick = try Self.httpFetch(status: 403, ttl: 52, delay: 0.002)
+        #expect(quick.outcome == .httpBlockpage)
+        #expect(quick.why.contains("answered in 2.0 ms against a 51 ms round trip"))
+        // The server's own refusal or redirect, from where the server is, at its pace: not censorship.
+        #expect(try Self.httpFetch(status: 403, ttl: 52, delay: 0.05).outcome == .ok)
+        #expect(try Self.httpFetch(status: 302, ttl: 51, delay: 0.06).outcome == .ok)
+        #expect(try Self.httpFetch(status: 200, ttl: 250, delay: 0.002).outcome == .ok)
+    }
+
     @Test("a flow already running when the capture began is not an attempt")
     func midstream() {
         #expect(Self.outcome([(0, Self.tcp(Self.client, 40000, Self.server, 443, [.ack, .psh], seq: 5, ack: 9, payload: 100))], captureEnd: 60) == nil)
