@@ -130,6 +130,24 @@ public struct FlowTable {
         for (slot, _) in open { end(slot: slot, reason: .captureEnd) }
     }
 
+    /// Live captures: moves the table's clock to `time` without a packet and ends the flows idle
+    /// by then, so flows on a quiet link still end (files never need this: every packet moves it).
+    public mutating func advance(to time: Timestamp) {
+        if time > now { now = time }
+        expireIdleFlows()
+        lastSweep = now
+    }
+
+    /// Records of flows still open that began in `range`, oldest first, without ending them
+    /// (`endReason` is `.captureEnd`, as if the capture ended now). A live sensor judges an
+    /// attempt once its judge window has passed; an unanswered SYN keeps retrying and would
+    /// otherwise stay open until the TCP idle timeout.
+    public func openRecords(startedIn range: Range<Timestamp>) -> [(slot: Int, record: FlowRecord)] {
+        slots.indices.filter { live[$0] && range.contains(slots[$0].firstSeen) }
+            .sorted { slots[$0].firstSeen < slots[$1].firstSeen }
+            .map { ($0, FlowRecord(slots[$0], slot: $0, endReason: .captureEnd)) }
+    }
+
     // MARK: - Internals
 
     /// The slot of the live flow with `key`.
