@@ -113,6 +113,18 @@ public struct PacketPipeline {
         flows.drainEnded { record in emit(record, identifier.finish(slot: record.slot, at: record.lastSeen)) }
     }
 
+    /// Live mode, without a packet: moves the flow clock to `time`; flows idle by then go to `emit`.
+    public mutating func advance(to time: Timestamp, emit: (FlowRecord, FlowIdentity) -> Void) {
+        flows.advance(to: time)
+        emitEnded(emit)
+    }
+
+    /// Live mode: the flows still open that began in `range`, each with its identity so far. Their
+    /// identification ends here (what names a flow comes in its first packets); the flows go on.
+    public mutating func takeOpenFlows(startedIn range: Range<Timestamp>, at time: Timestamp) -> [(FlowRecord, FlowIdentity)] {
+        flows.openRecords(startedIn: range).map { ($0.record, identifier.finish(slot: $0.slot, at: time)) }
+    }
+
     /// Ends the run: every open flow is written out and held fragments are counted as incomplete.
     public mutating func finish(emit: (FlowRecord, FlowIdentity) -> Void) {
         flows.finish()

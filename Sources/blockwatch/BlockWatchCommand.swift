@@ -7,6 +7,6 @@ struct BlockWatchCommand: ParsableCommand {
         commandName: "blockwatch",
         abstract: "Tells from packet captures which services were blocked, throttled or cut off.",
         version: BlockWatchVersion.current,
-        subcommands: [Analyze.self, Flows.self, Services.self]
+        subcommands: [Analyze.self, Flows.self, Live.self, Services.self]
     )
 }

@@ -1,0 +1,155 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Capture
+import Detection
+import Dispatch
+import Flows
+import Identification
+import Reports
+import Wire
+
+/// `blockwatch live`: captures from an interface, keeps rolling verdicts with the same Detector as
+/// `analyze`, alerts on every state change, and on a stop (SIGINT/SIGTERM, `-c`, `--duration`)
+/// writes the final report and the capture statistics.
+public enum LiveCommand {
+    /// How a run ended, for callers and tests.
+    public struct Outcome: Sendable {
+        public var statistics: CaptureStatistics?
+        public var packets: Int
+        public var savedFiles: [String]
+    }
+
+    @discardableResult
+    public static func run(_ request: LiveRequest) throws(BlockWatchError) -> Outcome {
+        // Everything that needs privileges or may fail comes first: the capture, the filter, the
+        // output files (opened before dropping root, as tcpdump does), the catalog.
+        let handle: CaptureHandle
+        let warning: String?
+        do {
+            (handle, warning) = try CaptureHandle.openInterface(request.interface, options: request.options)
+            if let filter = request.filter { try handle.setFilter(filter) }
+        } catch { throw .capture(error) }
+        let errors = TextOutput.standardError()
+        if let warning { errors.write("blockwatch: warning: \(warning)\n"); errors.flush() }
+
+        let startWall = wallClock()
+        var writer: RotatingCaptureWriter? = nil
+        if let saving = request.saving {
+            do {
+                writer = try RotatingCaptureWriter(saving: saving, linkType: handle.linkType, snapshotLength: handle.snapshotLength,
+                                                   startEpochSeconds: Int(startWall.nanoseconds / 1_000_000_000))
+            } catch { throw .capture(error) }
+        }
+        var reportOutput: TextOutput? = nil
+        if let path = request.reportPath {
+            do { reportOutput = try TextOutput(path: path) } catch { throw .output(error) }
+        }
+        var catalog = try SignatureCatalogLoader.load(extraFiles: request.signatureFiles)
+        if !request.control.isEmpty {
+            do { try catalog.setControlServices(request.control) } catch { throw .signatures(error) }
+        }
+        let reader = CaptureReader(handle: handle)
+        var pipeline = try PacketPipeline(sources: reader.sources, linkTypes: reader.linkTypes, configuration: request.flowTable,
+                                          catalog: catalog, domestic: try SignatureCatalogLoader.domestic(request.domestic))
+
+        if let user = PrivilegeDrop.target(requested: request.user) {
+            do { try PrivilegeDrop.drop(to: user, interface: request.interface) } catch { throw .capture(error) }
+        }
+
+        // SIGINT/SIGTERM end the loop through pcap_breakloop; the handlers run on a dispatch queue,
+        // so nothing here has to be async-signal-safe.
+        let token = reader.stopToken
+        var signalSources: [DispatchSourceSignal] = []
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { token.breakLoop() }
+            source.resume()
+            signalSources.append(source)
+        }
+        defer { for source in signalSources { source.cancel() } }
+
+        let output = LiveOutput(format: request.format,
+                                statusView: request.statusView ?? (request.format == .text && isatty(1) == 1),
+                                interface: request.interface)
+        var rolling = RollingAnalysis(catalog: catalog, bin: request.bin)
+        var now = Timestamp(nanoseconds: .min)
+        var nextCheck = Timestamp(nanoseconds: .min)
+        let stopAt = request.duration.map { startWall + $0 }
+        var lastStatistics = CaptureStatistics(received: 0, droppedByKernel: 0, droppedByInterface: 0)
+        var writeFailure: CaptureError? = nil
+
+        /// Once a second (packet time, or the wall clock when idle): capture drops, the duration,
+        /// and the rolling analysis (which runs the Detector every few seconds).
+        func check(_ time: Timestamp) {
+            if time > now { now = time }
+            guard now >= nextCheck else { return }
+            nextCheck = now + .seconds(1)
+            if let stats = reader.statistics() {
+                let lost = (stats.droppedByKernel - lastStatistics.droppedByKernel)
+                    + (stats.droppedByInterface - lastStatistics.droppedByInterface)
+                if lost > 0 { rolling.noteDrops(lost, at: now) }
+                lastStatistics = stats
+            }
+            output.show(rolling.update(now: now, pipeline: &pipeline))
+            if let stopAt, wallClock() >= stopAt { reader.stop() }
+        }
+
+        let read: ReadOutcome
+        do throws(CaptureError) {
+            read = try reader.forEachPacket(limit: request.packetLimit, whenIdle: { check(wallClock()) }) { packet in
+                let time = Timestamp(nanoseconds: packet.timestampNanoseconds)
+                if let w = writer, writeFailure == nil {
+                    do throws(CaptureError) { try w.write(packet) } catch {
+                        writeFailure = error
+                        reader.stop()
+                    }
+                }
+                rolling.notePacket(time)
+                pipeline.process(packet) { record, identity in rolling.flowEnded(record, identity, now: time) }
+                if time >= nextCheck { check(time) }
+            }
+        } catch {
+            throw .capture(error)
+        }
+        // The stop: flush, the final report, the statistics.
+        do { try writer?.finish() } catch { if writeFailure == nil { writeFailure = error } }
+        let end = max(now, pipeline.summary.lastPacket ?? now)
+        pipeline.finish { record, identity in rolling.flowEnded(record, identity, now: end) }
+        let statistics = reader.statistics()
+        if let statistics {
+            let lost = (statistics.droppedByKernel - lastStatistics.droppedByKernel)
+                + (statistics.droppedByInterface - lastStatistics.droppedByInterface)
+            if lost > 0 { rolling.noteDrops(lost, at: end) }
+        }
+        var summary = pipeline.summary
+        summary.warnings = read.warnings.map(\.description)
+        let dropped = statistics.map { $0.droppedByKernel + $0.droppedByInterface } ?? 0
+        let captureLoss = dropped > 0 ? "Capture loss (the capture dropped \(dropped) packets) lowers the confidence of every verdict." : nil
+        let result = rolling.finalResult(captureLoss: captureLoss)
+        let report = AnalysisReport(result: result, capture: summary, signaturesVersion: catalog.newestVersion?.description,
+                                    captureDrops: statistics.map { ($0.received, $0.droppedByKernel + $0.droppedByInterface) })
+        let text = request.reportFormat == .json ? report.json() : report.text()
+        if let reportOutput {
+            reportOutput.write(text)
+            reportOutput.flush()
+            if let failure = reportOutput.failure { throw .output(failure) }
+        } else if request.format == .text {
+            output.finalReport(text)
+        }
+        output.stopped(statistics: statistics, packets: summary.packets, files: writer?.files ?? [])
+        for warning in summary.warnings { errors.write("blockwatch: warning: \(warning)\n") }
+        let s = statistics ?? CaptureStatistics(received: summary.packets, droppedByKernel: 0, droppedByInterface: 0)
+        errors.write("\(s.received) packets received, \(s.droppedByKernel) dropped by kernel, \(s.droppedByInterface) dropped by interface\n")
+        errors.flush()
+        if let writeFailure { throw .capture(writeFailure) }
+        return Outcome(statistics: statistics, packets: summary.packets, savedFiles: writer?.files ?? [])
+    }
+
+    static func wallClock() -> Timestamp {
+        var t = timespec()
+        clock_gettime(CLOCK_REALTIME, &t)
+        return Timestamp(nanoseconds: Int64(t.tv_sec) * 1_000_000_000 + Int64(t.tv_nsec))
+    }
+}

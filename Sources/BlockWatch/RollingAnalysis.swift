@@ -1,0 +1,293 @@
+import Detection
+import Flows
+import Identification
+import Wire
+
+/// Live mode's analysis: collects judged attempts as flows end (or, for flows still open, once
+/// their judge window has passed), and at the end of each bin runs the same `Detector` as
+/// `analyze` over what is known, then compares each group's and the network's state in the
+/// newest bin with the one before. All the attempt keeping and the Detector call are here, so a
+/// bounded ledger can replace the array without touching the capture loop.
+///
+/// The Detector sees what happened up to one judge window ago: by then every connection attempt
+/// that began has an outcome (an unanswered SYN is a failure after 10 s). It runs several times
+/// a bin, so an alert comes one judge window and a few attempts after a change.
+public struct RollingAnalysis {
+    public let bin: Timestamp.Duration
+    public let detector: Detector
+    let judge: AttemptJudge
+    /// How long after a bin's end it is analysed: the longest judge window.
+    public let judgeDelay: Timestamp.Duration
+
+    public private(set) var attempts: [Attempt] = []
+    /// Packets (and capture drops) of bins already closed; later ones wait in `staged`.
+    public private(set) var activity = PacketActivity()
+    /// The first packet's time: bins are counted from it, as `analyze` counts them.
+    public private(set) var origin: Timestamp?
+    /// Bins summarised so far (complete and judged).
+    public private(set) var reportedBins = 0
+    var nextEvaluation = Timestamp(nanoseconds: .min)
+    /// Open flows that began before this were judged (or are held as pending).
+    var judgedUntil = Timestamp(nanoseconds: .min)
+
+    /// The same, fed only up to the end of the last complete bin: the Detector's view of a bin
+    /// that just ended, so its state is that bin's own.
+    var binActivity = PacketActivity()
+    /// Per second since `origin`: packets and drops not yet handed to `activity` / `binActivity`.
+    var staged = Staged()
+    var stagedForBins = Staged()
+    struct Staged {
+        var packets: [Int: Int] = [:]
+        var drops: [Int: Int] = [:]
+    }
+    var currentSecond = Int.min
+    var currentCount = 0
+    /// Open flows judged early (by uid): skipped when they end. Identities of open flows whose
+    /// outcome was still pending wait here for their end.
+    var judgedOpen: Set<String> = []
+    var heldIdentities: [String: FlowIdentity] = [:]
+    /// The newest bin's states, by subject ("network" or a group's name).
+    public private(set) var states: [String: String] = [:]
+
+    public init(catalog: SignatureCatalog, bin: Timestamp.Duration, criteria: Criteria = Criteria()) {
+        self.bin = bin
+        self.detector = Detector(criteria: criteria)
+        self.judge = AttemptJudge(catalog: catalog, criteria: criteria)
+        let longest = max(criteria.tcpJudgeWindow, criteria.dnsJudgeWindow, criteria.quicJudgeWindow)
+        self.judgeDelay = Timestamp.Duration(nanoseconds: longest.nanoseconds + 500_000_000)
+    }
+
+    // MARK: Facts
+
+    /// A captured packet at `time`.
+    public mutating func notePacket(_ time: Timestamp) {
+        guard let origin else {
+            self.origin = time
+            activity.note(time)
+            binActivity.note(time)
+            return
+        }
+        let second = Int((time.nanoseconds &- origin.nanoseconds) / 1_000_000_000)
+        if second == currentSecond {
+            currentCount &+= 1
+            return
+        }
+        stageCurrentSecond()
+        currentSecond = second
+        currentCount = 1
+    }
+
+    /// Packets the capture dropped (kernel + interface) since the last call, noticed at `time`.
+    public mutating func noteDrops(_ count: Int, at time: Timestamp) {
+        guard count > 0, let origin else { return }
+        let second = max(0, Int((time.nanoseconds &- origin.nanoseconds) / 1_000_000_000))
+        staged.drops[second, default: 0] += count
+        stagedForBins.drops[second, default: 0] += count
+    }
+
+    /// A flow that ended; `now` is the capture's latest time.
+    public mutating func flowEnded(_ record: FlowRecord, _ identity: FlowIdentity, now: Timestamp) {
+        if judgedOpen.remove(record.uid) != nil { return }
+        let identity = heldIdentities.removeValue(forKey: record.uid) ?? identity
+        if let a = judge.judge(record, identity, captureEnd: now) { attempts.append(a) }
+    }
+
+    /// A flow still open whose judge window has passed: judged now unless still pending.
+    mutating func judgeOpen(_ record: FlowRecord, _ identity: FlowIdentity, now: Timestamp) {
+        guard let a = judge.judge(record, identity, captureEnd: now) else { return }
+        if a.outcome == .pending {
+            heldIdentities[record.uid] = identity   // judged when it ends
+            return
+        }
+        attempts.append(a)
+        judgedOpen.insert(record.uid)
+    }
+
+    // MARK: Evaluation
+
+    /// How often the Detector runs: several times a bin, so an alert waits for the evidence
+    /// (the judge window), not for the bin to end.
+    public var step: Timestamp.Duration { Timestamp.Duration(nanoseconds: max(1_000_000_000, bin.nanoseconds / 6)) }
+
+    /// Runs the Detector when a step has passed: open flows old enough are judged, packets up to
+    /// one judge window ago go to the activity, and the states of the newest bin (which may be
+    /// partial) are compared with the previous ones. Bins that became complete are summarised.
+    public mutating func update(now: Timestamp, pipeline: inout PacketPipeline) -> LiveUpdate {
+        guard let origin, now >= nextEvaluation else { return LiveUpdate() }
+        nextEvaluation = now + step
+        pipeline.advance(to: now) { record, identity in flowEnded(record, identity, now: now) }
+        // Everything before `cut` has had its judge window; whole seconds, as the activity counts.
+        let seconds = (now.nanoseconds - judgeDelay.nanoseconds - origin.nanoseconds) / 1_000_000_000
+        guard seconds > 0 else { return LiveUpdate() }
+        let cut = origin + Timestamp.Duration(nanoseconds: seconds * 1_000_000_000)
+        if cut > judgedUntil {
+            for (record, identity) in pipeline.takeOpenFlows(startedIn: judgedUntil..<cut, at: now) {
+                judgeOpen(record, identity, now: now)
+            }
+            judgedUntil = cut
+        }
+        flushStaged(before: cut)
+        var update = LiveUpdate()
+        // Bins that ended: each judged on its own (the newest bin of that run), no-evidence included.
+        let complete = Int(seconds * 1_000_000_000 / bin.nanoseconds)
+        while reportedBins < complete {
+            let end = origin + Timestamp.Duration(nanoseconds: bin.nanoseconds * Int64(reportedBins + 1))
+            RollingAnalysis.flush(&stagedForBins, into: &binActivity, before: end, origin: origin)
+            let result = detector.analyze(attempts: attempts.filter { $0.time < end }, activity: binActivity, bin: bin, captureLoss: nil)
+            update.bins.append(binReport(reportedBins, result, now: now))
+            if result.binCount == reportedBins + 1 {
+                update.changes += changes(result, now: now, latestIsPartial: false)
+            }
+            reportedBins += 1
+        }
+        // The bin under way, for alerts as soon as its evidence says so.
+        if cut > origin + Timestamp.Duration(nanoseconds: bin.nanoseconds * Int64(complete)) {
+            let result = detector.analyze(attempts: attempts.filter { $0.time < cut }, activity: activity, bin: bin, captureLoss: nil)
+            update.changes += changes(result, now: now, latestIsPartial: true)
+        }
+        return update
+    }
+
+    /// Bin `index` as the Detector saw it (a bin without packets is not among its bins: a gap).
+    func binReport(_ index: Int, _ result: AnalysisResult, now: Timestamp) -> LiveBinReport {
+        let start = result.firstBinStart + Timestamp.Duration(nanoseconds: bin.nanoseconds * Int64(index))
+        var report = LiveBinReport(index: index, start: start, end: start + bin, time: now)
+        guard index < result.binCount else {
+            report.network = NetworkState.gap.rawValue
+            return report
+        }
+        report.packets = result.binPackets[index]
+        report.drops = result.binDrops[index]
+        report.network = result.networkBinStates[index].rawValue
+        for service in result.services {
+            report.services.append(.init(name: service.group.description, state: service.binStates[index].rawValue,
+                                         attempts: service.binAttempts[index], failures: service.binFailures[index]))
+        }
+        return report
+    }
+
+    /// The newest states against the previous ones. A partial newest bin without evidence for a
+    /// subject says nothing about it yet (its attempts are still to come): the subject keeps its
+    /// state. (The bin before is no stand-in: hysteresis holds its state back until it is confirmed.)
+    mutating func changes(_ result: AnalysisResult, now: Timestamp, latestIsPartial: Bool) -> [LiveChange] {
+        let latest = result.binCount - 1
+        var subjects: [(String, String, Event?)] = []
+        func keep(_ subject: String) -> (String, String, Event?) { (subject, states[subject] ?? "no-evidence", nil) }
+        let network = result.networkBinStates[latest]
+        subjects.append(latestIsPartial && network == .noEvidence ? keep("network")
+                        : ("network", network.rawValue, result.networkEvents.last { $0.state == network.rawValue }))
+        for service in result.services {
+            let name = service.group.description
+            let state = service.binStates[latest]
+            subjects.append(latestIsPartial && state == .noEvidence ? keep(name)
+                            : (name, state.rawValue, service.events.last { $0.state == state.rawValue }))
+        }
+        // Groups missing from a partial bin keep their state too.
+        if latestIsPartial {
+            let listed = Set(subjects.map(\.0))
+            for subject in states.keys.sorted() where !listed.contains(subject) { subjects.append(keep(subject)) }
+        }
+        return changes(subjects, now: now, packets: result.binPackets[latest], drops: result.binDrops[latest])
+    }
+
+    /// State changes worth an alert: into or out of a state other than ok and no-evidence (a
+    /// group going idle, or an idle link's gap, is not news). Groups not listed have no evidence.
+    mutating func changes(_ subjects: [(subject: String, state: String, event: Event?)], now: Timestamp,
+                          packets: Int = 0, drops: Int = 0) -> [LiveChange] {
+        var out: [LiveChange] = []
+        func consider(_ subject: String, _ new: String, _ event: Event?) {
+            let old = states[subject] ?? "no-evidence"
+            states[subject] = new
+            guard old != new, RollingAnalysis.isNews(old) || RollingAnalysis.isNews(new) else { return }
+            out.append(LiveChange(time: now, subject: subject, from: old, to: new,
+                                  event: RollingAnalysis.isNews(new) ? event : nil, packets: packets, drops: drops))
+        }
+        var seen: Set<String> = []
+        for s in subjects {
+            seen.insert(s.subject)
+            consider(s.subject, s.state, s.event)
+        }
+        for subject in states.keys.sorted() where !seen.contains(subject) { consider(subject, "no-evidence", nil) }
+        return out
+    }
+
+    static func isNews(_ state: String) -> Bool { !["ok", "no-evidence", "gap"].contains(state) }
+
+    mutating func stageCurrentSecond() {
+        guard currentCount > 0 else { return }
+        staged.packets[currentSecond, default: 0] += currentCount
+        stagedForBins.packets[currentSecond, default: 0] += currentCount
+        currentCount = 0
+    }
+
+    /// Hands staged packet and drop counts of seconds before `end` to the activity.
+    mutating func flushStaged(before end: Timestamp) {
+        stageCurrentSecond()
+        RollingAnalysis.flush(&staged, into: &activity, before: end, origin: origin)
+    }
+
+    static func flush(_ staged: inout Staged, into activity: inout PacketActivity, before end: Timestamp, origin: Timestamp?) {
+        guard let origin else { return }
+        let limit = (end.nanoseconds - origin.nanoseconds) / 1_000_000_000
+        for second in staged.packets.keys.sorted() where Int64(second) < limit {
+            let at = origin + Timestamp.Duration(nanoseconds: Int64(second) * 1_000_000_000)
+            for _ in 0..<staged.packets.removeValue(forKey: second)! { activity.note(at) }
+        }
+        for second in staged.drops.keys.sorted() where Int64(second) < limit {
+            let at = origin + Timestamp.Duration(nanoseconds: Int64(second) * 1_000_000_000)
+            activity.noteDrops(staged.drops.removeValue(forKey: second)!, at: at)
+        }
+    }
+
+    /// The whole run, as `analyze` would report it: every bin closed, every attempt so far.
+    public mutating func finalResult(captureLoss: String?) -> AnalysisResult {
+        flushStaged(before: Timestamp(nanoseconds: .max / 2))
+        return detector.analyze(attempts: attempts, activity: activity, bin: bin, captureLoss: captureLoss)
+    }
+}
+
+/// One closed bin, as live mode shows it.
+public struct LiveBinReport: Sendable {
+    public struct Service: Sendable {
+        public var name: String
+        public var state: String
+        public var attempts: Int
+        public var failures: Int
+    }
+    public var index: Int
+    public var start: Timestamp
+    public var end: Timestamp
+    /// When the bin was summarised (about one judge window after its end).
+    public var time: Timestamp
+    public var packets = 0
+    public var drops = 0
+    public var network = "no-evidence"
+    public var services: [Service] = []
+
+    public init(index: Int, start: Timestamp, end: Timestamp, time: Timestamp) {
+        self.index = index
+        self.start = start
+        self.end = end
+        self.time = time
+    }
+}
+
+/// A group's (or the network's) state changed between two consecutive bins.
+public struct LiveChange: Sendable, Equatable {
+    public var time: Timestamp
+    /// "network" or a group's name.
+    public var subject: String
+    public var from: String
+    public var to: String
+    /// The event the new state belongs to (mechanism, confidence, counts, start).
+    public var event: Event?
+    /// Packets and capture drops in the bin the new state is from.
+    public var packets = 0
+    public var drops = 0
+}
+
+/// What one evaluation brought: bins that became complete, and state changes.
+public struct LiveUpdate: Sendable {
+    public var bins: [LiveBinReport] = []
+    public var changes: [LiveChange] = []
+}
