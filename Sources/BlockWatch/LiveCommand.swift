@@ -53,7 +53,13 @@ public enum LiveCommand {
         var pipeline = try PacketPipeline(sources: reader.sources, linkTypes: reader.linkTypes, configuration: request.flowTable,
                                           catalog: catalog, domestic: try SignatureCatalogLoader.domestic(request.domestic))
 
-        if let user = PrivilegeDrop.target(requested: request.user) {
+        let user = PrivilegeDrop.target(requested: request.user)
+        if let path = request.htmlPath {
+            // Written at the stop, after root is gone: create it now and hand it to the user then.
+            do { _ = try TextOutput(path: path) } catch { throw .output(error) }
+            if let user, let ids = PrivilegeDrop.lookup(user) { _ = chown(path, ids.uid, ids.gid) }
+        }
+        if let user {
             do { try PrivilegeDrop.drop(to: user, interface: request.interface) } catch { throw .capture(error) }
         }
 
@@ -137,6 +143,9 @@ public enum LiveCommand {
             if let failure = reportOutput.failure { throw .output(failure) }
         } else if request.format == .text {
             output.finalReport(text)
+        }
+        if let path = request.htmlPath {
+            do { try HTMLReport(report: report, inputs: [request.interface]).write(to: path) } catch { throw .output(error) }
         }
         output.stopped(statistics: statistics, packets: summary.packets, files: writer?.files ?? [])
         for warning in summary.warnings { errors.write("blockwatch: warning: \(warning)\n") }

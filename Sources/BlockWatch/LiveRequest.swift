@@ -33,6 +33,8 @@ public struct LiveRequest: Sendable {
     /// Where the final report goes; nil: standard output in text mode, nowhere in jsonl mode.
     public var reportPath: String?
     public var reportFormat: ReportFormat = .text
+    /// Also the self-contained HTML report of the whole run (`--html`).
+    public var htmlPath: String?
     /// Draw the status view (a terminal); nil: when standard output is a terminal.
     public var statusView: Bool?
     public var domestic: [String] = []

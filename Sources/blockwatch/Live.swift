@@ -56,6 +56,9 @@ struct Live: ParsableCommand {
     @Option(help: "Format of the final report: text or json.")
     var reportFormat: String = "text"
 
+    @Option(help: ArgumentHelp("Also write the final report as a self-contained HTML page.", valueName: "file"))
+    var html: String?
+
     @Option(help: ArgumentHelp("A signature file whose services add to or replace the bundled ones (repeatable).", valueName: "file"))
     var signatures: [String] = []
 
@@ -99,6 +102,7 @@ struct Live: ParsableCommand {
         request.format = LiveRequest.Format(rawValue: format)!
         request.reportPath = report
         request.reportFormat = LiveRequest.ReportFormat(rawValue: reportFormat)!
+        request.htmlPath = html
         request.signatureFiles = signatures
         request.domestic = domestic
         request.control = Analyze.names(control)

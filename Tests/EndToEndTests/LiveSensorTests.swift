@@ -96,7 +96,8 @@ struct LiveSensorTests {
         let dir = NSTemporaryDirectory() + "bwlive-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let run = try Running(["live", "-i", "lo", "--format", "jsonl", "--report", dir + "/report.json", "--report-format", "json"])
+        let run = try Running(["live", "-i", "lo", "--format", "jsonl", "--report", dir + "/report.json", "--report-format", "json",
+                               "--html", dir + "/report.html"])
         usleep(1_500_000)
         #expect(run.process.isRunning)
         // Privileges dropped: the capture runs as nobody (no -Z as root).
@@ -115,6 +116,9 @@ struct LiveSensorTests {
         let json = try #require(try JSONSerialization.jsonObject(with: report) as? [String: Any])
         #expect(json["schema"] as? String == "blockwatch.report/1")
         #expect(run.jsonLines.last?["type"] as? String == "stop")
+        // The HTML report too, written after root was given up.
+        let html = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
+        #expect(html.contains("<html") && html.contains("</html>"))
     }
 
     @Test("-c N stops after N packets and -w saves exactly those; pcapng by extension")
