@@ -67,15 +67,15 @@ fi
 mkdir -p "$WORK/corpus" "$WORK/artifacts" "$WORK/logs" "$WORK/seeds"
 
 # Seeds: FuzzSeeds cuts every target's layer out of the packets of captures/ (the lab captures'
-# first 256 KB are enough), and the pipeline gets every capture's first 8 KB (whole for the
-# smallest): a few dozen packets each keeps an execution short. Written once; later runs start from the corpus the earlier ones grew.
+# first 256 KB are enough), and the pipeline gets every capture's first 4 KB: a cut capture is
+# a valid input, and a dozen or two packets each keeps an execution short. Written once; later runs start from the corpus the earlier ones grew.
 if [ ! -f "$WORK/seeds/.done" ]; then
   rm -rf "$WORK/seeds" && mkdir -p "$WORK/seeds/input" "$WORK/seeds/FuzzPipeline"
   for file in captures/*.pcap captures/*.pcapng captures/lab/*.pcap captures/lab/*.pcapng; do
     [ -f "$file" ] || continue
     name=$(echo "$file" | tr '/' '_')
     head -c 262144 "$file" > "$WORK/seeds/input/$name"
-    head -c 8192 "$file" > "$WORK/seeds/FuzzPipeline/$name"
+    head -c 4096 "$file" > "$WORK/seeds/FuzzPipeline/$name"
   done
   FUZZ_SEED_DIR="$WORK/seeds" ASAN_OPTIONS=detect_leaks=0 "$BIN/FuzzSeeds" "$WORK/seeds/input"/* \
     > "$WORK/logs/FuzzSeeds.log" 2>&1 || { cat "$WORK/logs/FuzzSeeds.log" >&2; exit 1; }
@@ -84,8 +84,7 @@ fi
 
 max_len_for() {
   case "$1" in
-    FuzzPipeline) echo 12288 ;;
-    FuzzTLS|FuzzQUICInitial|FuzzQUICCrypto|FuzzFragments) echo 8192 ;;
+    FuzzTLS|FuzzQUICInitial|FuzzQUICCrypto|FuzzFragments|FuzzPipeline) echo 8192 ;;
     *) echo 4096 ;;
   esac
 }
