@@ -15,6 +15,10 @@ public struct FlowIdentifier {
     /// Per slot: whether that flow's packets still need looking at (`FlowInspection.isActive`),
     /// so the common case, a packet of a flow already identified, costs one byte read.
     var active: [Bool] = []
+    /// Catalog answers for names seen lately: flows repeat a few names (every flow to a CDN
+    /// carries the same SNI), and a hash lookup costs a fraction of the suffix match.
+    var nameMatches: [String: NameMatch?] = [:]
+    static let maximumRememberedNames = 8192
 
     /// Client bytes kept per flow to reassemble a ClientHello (post-quantum ones exceed 1.5 KB).
     static let maximumStreamBytes = 16_384
@@ -107,6 +111,15 @@ public struct FlowIdentifier {
         }
     }
 
+    /// `catalog.service(forName:)`, remembered.
+    mutating func serviceMatch(forName name: String) -> NameMatch? {
+        if let known = nameMatches[name] { return known }
+        let match = catalog.service(forName: name)
+        if nameMatches.count >= FlowIdentifier.maximumRememberedNames { nameMatches.removeAll(keepingCapacity: true) }
+        nameMatches[name] = match
+        return match
+    }
+
     // MARK: - Evidence from addresses
 
     mutating func nameFromAddress(_ inspection: inout FlowInspection, at time: Timestamp) {
@@ -117,7 +130,7 @@ public struct FlowIdentifier {
         }
         if let names = dns.names(for: server.address, at: time) {
             for name in names {
-                if let match = catalog.service(forName: name) {
+                if let match = serviceMatch(forName: name) {
                     let agrees = inspection.identity.app == match.service
                     inspection.offer(app: match.service, evidence: .dns, confidence: agrees ? .high : .medium, serverName: name)
                     break
@@ -145,7 +158,7 @@ public struct FlowIdentifier {
         if inspection.identity.serverName == nil, let question = message.question {
             let name = question.name.text
             inspection.identity.serverName = name
-            if let match = catalog.service(forName: name) {
+            if let match = serviceMatch(forName: name) {
                 inspection.offer(app: match.service, evidence: .dns, confidence: .high, serverName: name)
             }
         }
@@ -227,7 +240,7 @@ public struct FlowIdentifier {
         if inspection.inspectedPackets >= FlowIdentifier.maximumInspectedPackets { inspection.finished = true }
     }
 
-    func inspectTCP(_ payload: UnsafeRawBufferPointer, sequence: UInt32, fromClient: Bool,
+    mutating func inspectTCP(_ payload: UnsafeRawBufferPointer, sequence: UInt32, fromClient: Bool,
                     _ inspection: inout FlowInspection, at time: Timestamp) {
         inspection.inspectedPackets += 1
         if fromClient {
@@ -253,7 +266,7 @@ public struct FlowIdentifier {
         }
     }
 
-    func inspectStreams(client: UnsafeRawBufferPointer, server: UnsafeRawBufferPointer, _ inspection: inout FlowInspection) {
+    mutating func inspectStreams(client: UnsafeRawBufferPointer, server: UnsafeRawBufferPointer, _ inspection: inout FlowInspection) {
         guard client.count > 0 else { return }
         // A stream that opens like a TLS handshake record goes to the TLS parser first; payload
         // signatures (MTProto on 443 is not TLS, nor is WhatsApp's chat protocol) cost an AES
@@ -323,7 +336,7 @@ public struct FlowIdentifier {
         }
     }
 
-    func tlsHello(_ hello: TLSClientHello, _ inspection: inout FlowInspection) {
+    mutating func tlsHello(_ hello: TLSClientHello, _ inspection: inout FlowInspection) {
         let torLike = PayloadRecognizer.recognizeClientHello(hello) != nil || inspection.identity.applicationProtocol == .torLikeTLS
         inspection.identity.applicationProtocol = torLike ? .torLikeTLS : .tls
         if let name = hello.serverName { applyName(name, evidence: .sni, &inspection) }
@@ -332,8 +345,8 @@ public struct FlowIdentifier {
 
     /// A server name seen in the flow itself: it names the service if the catalog knows it, and
     /// is kept either way (later stages group unknown destinations by it).
-    func applyName(_ name: String, evidence: Evidence, _ inspection: inout FlowInspection) {
-        if let match = catalog.service(forName: name) {
+    mutating func applyName(_ name: String, evidence: Evidence, _ inspection: inout FlowInspection) {
+        if let match = serviceMatch(forName: name) {
             inspection.offer(app: match.service, evidence: evidence, confidence: evidence.confidence, serverName: name)
         } else if inspection.identity.app == FlowIdentifier.domesticService {
             // DOMESTIC is where the server is, not a guess at the service: an unknown name keeps it.

@@ -36,9 +36,11 @@ struct QUICInitialKeys: @unchecked Sendable {
         let labels = version.keyLabels
         self.version = version
         self.connectionID = connectionID
-        key = SymmetricKey(data: QUICInitialKeys.expandLabelBytes(secret, label: labels.key, length: 16))
-        iv = QUICInitialKeys.expandLabelBytes(secret, label: labels.iv, length: 12)
-        headerProtectionKey = SymmetricKey(data: QUICInitialKeys.expandLabelBytes(secret, label: labels.hp, length: 16))
+        // One keyed HMAC for the three labels: the key's padded blocks are hashed once, not thrice.
+        let keyed = InitialHKDF.KeyedHMAC(key: secret)
+        key = SymmetricKey(data: QUICInitialKeys.expandLabelBytes(keyed, label: labels.key, length: 16))
+        iv = QUICInitialKeys.expandLabelBytes(keyed, label: labels.iv, length: 12)
+        headerProtectionKey = SymmetricKey(data: QUICInitialKeys.expandLabelBytes(keyed, label: labels.hp, length: 16))
     }
 
     /// client_initial_secret = HKDF-Expand-Label(HKDF-Extract(salt, cid), "client in", "", 32).
@@ -59,11 +61,15 @@ struct QUICInitialKeys: @unchecked Sendable {
     }
 
     static func expandLabelBytes(_ secret: [UInt8], label: String, length: Int) -> [UInt8] {
+        expandLabelBytes(InitialHKDF.KeyedHMAC(key: secret), label: label, length: length)
+    }
+
+    static func expandLabelBytes(_ secret: InitialHKDF.KeyedHMAC, label: String, length: Int) -> [UInt8] {
         let fullLabel = Array("tls13 \(label)".utf8)
         var info: [UInt8] = [UInt8(length >> 8), UInt8(length & 0xFF), UInt8(fullLabel.count)]
         info += fullLabel
         info.append(0)
-        return InitialHKDF.expand(pseudoRandomKey: secret, info: info, length: length)
+        return InitialHKDF.expand(secret, info: info, length: length)
     }
 }
 
@@ -74,13 +80,65 @@ struct QUICInitialKeys: @unchecked Sendable {
 enum InitialHKDF {
     static let blockSize = 64
 
+    /// HMAC-SHA256 with its key's inner and outer padded blocks already hashed: each message
+    /// then costs the hashing of the message alone (RFC 2104's own suggestion, §4).
+    /// `@unchecked Sendable`: swift-crypto's `SHA256` is not marked Sendable, but these two are
+    /// never changed after `init` (`authenticate` updates copies, and the digest copies its
+    /// context before writing a shared one).
+    struct KeyedHMAC: @unchecked Sendable {
+        private let inner: SHA256
+        private let outer: SHA256
+
+        init(key: [UInt8]) {
+            var block = [UInt8](repeating: 0, count: InitialHKDF.blockSize)
+            if key.count > InitialHKDF.blockSize {
+                var hash = SHA256()
+                key.withUnsafeBytes { hash.update(bufferPointer: $0) }
+                hash.finalize().withUnsafeBytes { digest in
+                    for i in 0..<digest.count { block[i] = digest[i] }
+                }
+            } else {
+                for i in 0..<key.count { block[i] = key[i] }
+            }
+            for i in 0..<InitialHKDF.blockSize { block[i] ^= 0x36 }
+            var inner = SHA256()
+            block.withUnsafeBytes { inner.update(bufferPointer: $0) }
+            for i in 0..<InitialHKDF.blockSize { block[i] ^= 0x36 ^ 0x5C }
+            var outer = SHA256()
+            block.withUnsafeBytes { outer.update(bufferPointer: $0) }
+            self.inner = inner
+            self.outer = outer
+        }
+
+        func authenticate(_ message: UnsafeRawBufferPointer) -> [UInt8] {
+            var inner = self.inner
+            inner.update(bufferPointer: message)
+            var outer = self.outer
+            inner.finalize().withUnsafeBytes { outer.update(bufferPointer: $0) }
+            return outer.finalize().withUnsafeBytes { Array($0) }
+        }
+    }
+
+    /// The versions' salts, keyed once: every Initial's extract step starts from one of them.
+    private static let saltKeys: [[UInt8]: KeyedHMAC] = {
+        var keys: [[UInt8]: KeyedHMAC] = [:]
+        let versions: [QUICVersion] = [.v1, .v2] + (0xFF00_0016...0xFF00_0020).map { .draft($0) } + [.draft(0xFACE_B001), .draft(0xFACE_B002)]
+        for salt in versions.compactMap(\.initialSalt) { keys[salt] = KeyedHMAC(key: salt) }
+        return keys
+    }()
+
     /// HKDF-Extract: HMAC(salt, input key material).
     static func extract(salt: [UInt8], inputKeyMaterial: [UInt8]) -> [UInt8] {
-        inputKeyMaterial.withUnsafeBytes { hmacSHA256(key: salt, message: $0) }
+        let keyed = saltKeys[salt] ?? KeyedHMAC(key: salt)
+        return inputKeyMaterial.withUnsafeBytes { keyed.authenticate($0) }
     }
 
     /// HKDF-Expand: T(1) | T(2) | ..., T(i) = HMAC(PRK, T(i-1) | info | i), cut to `length`.
     static func expand(pseudoRandomKey: [UInt8], info: [UInt8], length: Int) -> [UInt8] {
+        expand(KeyedHMAC(key: pseudoRandomKey), info: info, length: length)
+    }
+
+    static func expand(_ keyed: KeyedHMAC, info: [UInt8], length: Int) -> [UInt8] {
         precondition(length <= 255 * 32, "HKDF-Expand output too long")
         var output: [UInt8] = []
         output.reserveCapacity(length + 32)
@@ -88,7 +146,7 @@ enum InitialHKDF {
         var counter: UInt8 = 1
         while output.count < length {
             let message = previous + info + [counter]
-            previous = message.withUnsafeBytes { hmacSHA256(key: pseudoRandomKey, message: $0) }
+            previous = message.withUnsafeBytes { keyed.authenticate($0) }
             output += previous
             counter &+= 1
         }
@@ -97,26 +155,7 @@ enum InitialHKDF {
 
     /// HMAC-SHA256 (RFC 2104).
     static func hmacSHA256(key: [UInt8], message: UnsafeRawBufferPointer) -> [UInt8] {
-        var block = [UInt8](repeating: 0, count: blockSize)
-        if key.count > blockSize {
-            var hash = SHA256()
-            key.withUnsafeBytes { hash.update(bufferPointer: $0) }
-            hash.finalize().withUnsafeBytes { digest in
-                for i in 0..<digest.count { block[i] = digest[i] }
-            }
-        } else {
-            for i in 0..<key.count { block[i] = key[i] }
-        }
-        for i in 0..<blockSize { block[i] ^= 0x36 }
-        var inner = SHA256()
-        block.withUnsafeBytes { inner.update(bufferPointer: $0) }
-        inner.update(bufferPointer: message)
-        let innerDigest = inner.finalize()
-        for i in 0..<blockSize { block[i] ^= 0x36 ^ 0x5C }
-        var outer = SHA256()
-        block.withUnsafeBytes { outer.update(bufferPointer: $0) }
-        innerDigest.withUnsafeBytes { outer.update(bufferPointer: $0) }
-        return outer.finalize().withUnsafeBytes { Array($0) }
+        KeyedHMAC(key: key).authenticate(message)
     }
 }
 
