@@ -80,6 +80,8 @@ public enum LiveCommand {
                                 statusView: request.statusView ?? (request.format == .text && isatty(1) == 1),
                                 interface: request.interface)
         var rolling = RollingAnalysis(catalog: catalog, bin: request.bin)
+        let worker = AnalysisWorker(analyst: rolling.analyst, output: output)
+        var pendingJob: AnalysisJob? = nil
         var now = Timestamp(nanoseconds: .min)
         var nextCheck = Timestamp(nanoseconds: .min)
         let stopAt = request.duration.map { startWall + $0 }
@@ -98,7 +100,10 @@ public enum LiveCommand {
                 if lost > 0 { rolling.noteDrops(lost, at: now) }
                 lastStatistics = stats
             }
-            output.show(rolling.update(now: now, pipeline: &pipeline))
+            if var job = rolling.collect(now: now, pipeline: &pipeline) {
+                if let earlier = pendingJob { job.absorb(earlier) }
+                pendingJob = worker.offer(job)
+            }
             if let stopAt, wallClock() >= stopAt { reader.stop() }
         }
 
@@ -119,7 +124,9 @@ public enum LiveCommand {
         } catch {
             throw .capture(error)
         }
-        // The stop: flush, the final report, the statistics.
+        // The stop: the analysis under way finishes, files are flushed, the final report, the statistics.
+        worker.drain()
+        if let job = pendingJob { _ = worker.offer(job); worker.drain() }
         do { try writer?.finish() } catch { if writeFailure == nil { writeFailure = error } }
         let end = max(now, pipeline.summary.lastPacket ?? now)
         pipeline.finish { record, identity in rolling.flowEnded(record, identity, now: end) }
@@ -161,4 +168,41 @@ public enum LiveCommand {
         clock_gettime(CLOCK_REALTIME, &t)
         return Timestamp(nanoseconds: Int64(t.tv_sec) * 1_000_000_000 + Int64(t.tv_nsec))
     }
+}
+
+/// Runs the Detector off the capture thread: a run over many attempts must not stall reading
+/// packets (the kernel buffer holds a fraction of a second at high rates). One job at a time;
+/// a job offered while one runs comes back to the caller, which folds it into the next.
+final class AnalysisWorker: @unchecked Sendable {
+    // Safety (`@unchecked Sendable`): `analyst` and `output` are used only on `queue` (and by the
+    // caller after `drain()`); `busy` only on `flag`.
+    private let queue = DispatchQueue(label: "blockwatch.live.analysis")
+    private let flag = DispatchQueue(label: "blockwatch.live.analysis.flag")
+    private var busy = false
+    private var analyst: LiveAnalyst
+    private let output: LiveOutput
+
+    init(analyst: LiveAnalyst, output: LiveOutput) {
+        self.analyst = analyst
+        self.output = output
+    }
+
+    /// Starts `job` unless one is running; then `job` is handed back.
+    func offer(_ job: AnalysisJob) -> AnalysisJob? {
+        let accepted = flag.sync { () -> Bool in
+            if busy { return false }
+            busy = true
+            return true
+        }
+        guard accepted else { return job }
+        queue.async {
+            let update = self.analyst.run(job)
+            self.output.show(update)
+            self.flag.sync { self.busy = false }
+        }
+        return nil
+    }
+
+    /// Waits for the job under way.
+    func drain() { queue.sync {} }
 }

@@ -46,13 +46,14 @@ public struct RollingAnalysis {
     /// outcome was still pending wait here for their end.
     var judgedOpen: Set<String> = []
     var heldIdentities: [String: FlowIdentity] = [:]
-    /// The newest bin's states, by subject ("network" or a group's name).
-    public private(set) var states: [String: String] = [:]
+    /// The Detector's share, for `update` (inline); `LiveCommand` runs its own on a thread.
+    public var analyst: LiveAnalyst
 
     public init(catalog: SignatureCatalog, bin: Timestamp.Duration, criteria: Criteria = Criteria()) {
         self.bin = bin
         self.detector = Detector(criteria: criteria)
         self.judge = AttemptJudge(catalog: catalog, criteria: criteria)
+        self.analyst = LiveAnalyst(bin: bin, detector: Detector(criteria: criteria))
         let longest = max(criteria.tcpJudgeWindow, criteria.dnsJudgeWindow, criteria.quicJudgeWindow)
         self.judgeDelay = Timestamp.Duration(nanoseconds: longest.nanoseconds + 500_000_000)
     }
@@ -109,16 +110,23 @@ public struct RollingAnalysis {
     /// (the judge window), not for the bin to end.
     public var step: Timestamp.Duration { Timestamp.Duration(nanoseconds: max(1_000_000_000, bin.nanoseconds / 6)) }
 
-    /// Runs the Detector when a step has passed: open flows old enough are judged, packets up to
-    /// one judge window ago go to the activity, and the states of the newest bin (which may be
-    /// partial) are compared with the previous ones. Bins that became complete are summarised.
+    /// Runs the Detector (inline) when a step has passed: see `collect` and `LiveAnalyst.run`.
     public mutating func update(now: Timestamp, pipeline: inout PacketPipeline) -> LiveUpdate {
-        guard let origin, now >= nextEvaluation else { return LiveUpdate() }
+        guard let job = collect(now: now, pipeline: &pipeline) else { return LiveUpdate() }
+        return analyst.run(job)
+    }
+
+    /// The capture thread's share of an evaluation, when a step has passed: open flows old
+    /// enough are judged, packets up to one judge window ago go to the activity, and a job for
+    /// the Detector is made: the bins that became complete, and the bin under way. The job is
+    /// values only, so it can run on another thread while capture goes on.
+    public mutating func collect(now: Timestamp, pipeline: inout PacketPipeline) -> AnalysisJob? {
+        guard let origin, now >= nextEvaluation else { return nil }
         nextEvaluation = now + step
         pipeline.advance(to: now) { record, identity in flowEnded(record, identity, now: now) }
         // Everything before `cut` has had its judge window; whole seconds, as the activity counts.
         let seconds = (now.nanoseconds - judgeDelay.nanoseconds - origin.nanoseconds) / 1_000_000_000
-        guard seconds > 0 else { return LiveUpdate() }
+        guard seconds > 0 else { return nil }
         let cut = origin + Timestamp.Duration(nanoseconds: seconds * 1_000_000_000)
         if cut > judgedUntil {
             for (record, identity) in pipeline.takeOpenFlows(startedIn: judgedUntil..<cut, at: now) {
@@ -127,23 +135,70 @@ public struct RollingAnalysis {
             judgedUntil = cut
         }
         flushStaged(before: cut)
-        var update = LiveUpdate()
-        // Bins that ended: each judged on its own (the newest bin of that run), no-evidence included.
+        var job = AnalysisJob(now: now, attempts: attempts, cut: cut, activity: activity)
+        // Bins that ended: each judged on its own (the newest bin of its run), no-evidence included.
         let complete = Int(seconds * 1_000_000_000 / bin.nanoseconds)
         while reportedBins < complete {
             let end = origin + Timestamp.Duration(nanoseconds: bin.nanoseconds * Int64(reportedBins + 1))
             RollingAnalysis.flush(&stagedForBins, into: &binActivity, before: end, origin: origin)
-            let result = detector.analyze(attempts: attempts.filter { $0.time < end }, activity: binActivity, bin: bin, captureLoss: nil)
-            update.bins.append(binReport(reportedBins, result, now: now))
-            if result.binCount == reportedBins + 1 {
-                update.changes += changes(result, now: now, latestIsPartial: false)
-            }
+            job.completeBins.append(.init(index: reportedBins, end: end, activity: binActivity))
             reportedBins += 1
         }
-        // The bin under way, for alerts as soon as its evidence says so.
-        if cut > origin + Timestamp.Duration(nanoseconds: bin.nanoseconds * Int64(complete)) {
-            let result = detector.analyze(attempts: attempts.filter { $0.time < cut }, activity: activity, bin: bin, captureLoss: nil)
-            update.changes += changes(result, now: now, latestIsPartial: true)
+        job.partial = cut > origin + Timestamp.Duration(nanoseconds: bin.nanoseconds * Int64(complete))
+        return job
+    }
+}
+
+/// One evaluation's facts, as values: what the Detector needs, for any thread.
+public struct AnalysisJob: Sendable {
+    public struct CompleteBin: Sendable {
+        public var index: Int
+        public var end: Timestamp
+        /// Packets up to the bin's end only.
+        public var activity: PacketActivity
+    }
+    public var now: Timestamp
+    /// Every attempt judged so far (each run takes those before its cut).
+    public var attempts: [Attempt]
+    public var cut: Timestamp
+    public var activity: PacketActivity
+    public var completeBins: [CompleteBin] = []
+    /// Whether the bin under way holds time to judge.
+    public var partial = false
+
+    /// A job that could not run yet folded into the next one: its complete bins are kept.
+    public mutating func absorb(_ earlier: AnalysisJob) {
+        completeBins = earlier.completeBins + completeBins
+    }
+}
+
+/// The Detector's share: runs it on a job and compares the newest states with the previous ones.
+/// Holds only the states, so it can live on an analysis thread of its own.
+public struct LiveAnalyst: Sendable {
+    public let bin: Timestamp.Duration
+    public let detector: Detector
+    /// The newest states, by subject ("network" or a group's name).
+    public private(set) var states: [String: String] = [:]
+
+    public init(bin: Timestamp.Duration, detector: Detector) {
+        self.bin = bin
+        self.detector = detector
+    }
+
+    public mutating func run(_ job: AnalysisJob) -> LiveUpdate {
+        var update = LiveUpdate()
+        for complete in job.completeBins {
+            let result = detector.analyze(attempts: job.attempts.filter { $0.time < complete.end }, activity: complete.activity,
+                                          bin: bin, captureLoss: nil)
+            update.bins.append(binReport(complete.index, result, now: job.now))
+            if result.binCount == complete.index + 1 {
+                update.changes += changes(result, now: job.now, latestIsPartial: false)
+            }
+        }
+        if job.partial {
+            let result = detector.analyze(attempts: job.attempts.filter { $0.time < job.cut }, activity: job.activity,
+                                          bin: bin, captureLoss: nil)
+            update.changes += changes(result, now: job.now, latestIsPartial: true)
         }
         return update
     }
@@ -211,6 +266,10 @@ public struct RollingAnalysis {
         return out
     }
 
+    static func isNews(_ state: String) -> Bool { RollingAnalysis.isNews(state) }
+}
+
+extension RollingAnalysis {
     static func isNews(_ state: String) -> Bool { !["ok", "no-evidence", "gap"].contains(state) }
 
     mutating func stageCurrentSecond() {

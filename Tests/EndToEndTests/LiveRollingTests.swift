@@ -101,7 +101,7 @@ struct LiveRollingTests {
         var rolling = RollingAnalysis(catalog: catalog, bin: .seconds(30))
         let t0 = Timestamp(seconds: 1_796_000_000)
         func step(_ subjects: [(String, String)]) -> [String] {
-            rolling.changes(subjects.map { ($0.0, $0.1, nil) }, now: t0).map { "\($0.subject) \($0.from)→\($0.to)" }
+            rolling.analyst.changes(subjects.map { ($0.0, $0.1, nil) }, now: t0).map { "\($0.subject) \($0.from)→\($0.to)" }
         }
         let event = Event(state: "blocked", mechanism: "ip-blackhole", start: t0.seconds + 35, end: t0.seconds + 55,
                           lastSuccessBefore: nil, firstSuccessAfter: nil, confidence: .medium, attempts: 12, failures: 12,
