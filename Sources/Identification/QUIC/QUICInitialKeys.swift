@@ -33,14 +33,14 @@ struct QUICInitialKeys: @unchecked Sendable {
     }
 
     private init(version: QUICVersion, connectionID: [UInt8], clientSecretBytes secret: [UInt8]) {
-        let labels = version.keyLabels
+        let labels = version == .v2 ? QUICInitialKeys.v2Labels : QUICInitialKeys.v1Labels
         self.version = version
         self.connectionID = connectionID
         // One keyed HMAC for the three labels: the key's padded blocks are hashed once, not thrice.
         let keyed = InitialHKDF.KeyedHMAC(key: secret)
-        key = SymmetricKey(data: QUICInitialKeys.expandLabelBytes(keyed, label: labels.key, length: 16))
-        iv = QUICInitialKeys.expandLabelBytes(keyed, label: labels.iv, length: 12)
-        headerProtectionKey = SymmetricKey(data: QUICInitialKeys.expandLabelBytes(keyed, label: labels.hp, length: 16))
+        key = SymmetricKey(data: labels.key.expand(keyed))
+        iv = labels.iv.expand(keyed)
+        headerProtectionKey = SymmetricKey(data: labels.hp.expand(keyed))
     }
 
     /// client_initial_secret = HKDF-Expand-Label(HKDF-Extract(salt, cid), "client in", "", 32).
@@ -50,8 +50,34 @@ struct QUICInitialKeys: @unchecked Sendable {
 
     static func clientInitialSecretBytes(salt: [UInt8], connectionID: [UInt8]) -> [UInt8] {
         let initialSecret = InitialHKDF.extract(salt: salt, inputKeyMaterial: connectionID)
-        return expandLabelBytes(initialSecret, label: "client in", length: 32)
+        return clientIn.expand(InitialHKDF.KeyedHMAC(key: initialSecret))
     }
+
+    /// An HKDF-Expand-Label whose output fits one HMAC block (all of QUIC's Initial secrets and
+    /// keys), with its info built once: T(1) = HMAC(secret, info | 0x01).
+    struct SingleBlockLabel: Sendable {
+        let message: [UInt8]
+        let length: Int
+
+        init(_ label: String, length: Int) {
+            precondition(length <= 32)
+            let fullLabel = Array("tls13 \(label)".utf8)
+            message = [UInt8(length >> 8), UInt8(length & 0xFF), UInt8(fullLabel.count)] + fullLabel + [0, 1]
+            self.length = length
+        }
+
+        func expand(_ keyed: InitialHKDF.KeyedHMAC) -> [UInt8] {
+            let block = message.withUnsafeBytes { keyed.authenticate($0) }
+            return length == block.count ? block : Array(block.prefix(length))
+        }
+    }
+
+    static let clientIn = SingleBlockLabel("client in", length: 32)
+    static let v1Labels = (key: SingleBlockLabel("quic key", length: 16), iv: SingleBlockLabel("quic iv", length: 12),
+                           hp: SingleBlockLabel("quic hp", length: 16))
+    /// QUIC v2 renamed the labels (RFC 9369 §3.3.2).
+    static let v2Labels = (key: SingleBlockLabel("quicv2 key", length: 16), iv: SingleBlockLabel("quicv2 iv", length: 12),
+                           hp: SingleBlockLabel("quicv2 hp", length: 16))
 
     /// TLS 1.3's HKDF-Expand-Label (RFC 8446 §7.1) with an empty context: the info is the
     /// output length (2 bytes), the label with its "tls13 " prefix (1-byte length), and an

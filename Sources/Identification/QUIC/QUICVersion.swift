@@ -74,11 +74,6 @@ public enum QUICVersion: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The HKDF-Expand-Label labels for key, iv and hp: v2 renamed them (RFC 9369 §3.3.2).
-    var keyLabels: (key: String, iv: String, hp: String) {
-        self == .v2 ? ("quicv2 key", "quicv2 iv", "quicv2 hp") : ("quic key", "quic iv", "quic hp")
-    }
-
     /// The long-header packet type the 2 type bits encode. v2 rotated them (RFC 9369 §3.2) so
     /// that middleboxes ossified on v1's Initial = 0 do not ossify on v2's.
     func packetType(bits: UInt8) -> QUICLongPacketType {
