@@ -24,7 +24,8 @@ struct LiveRollingTests {
     }
 
     /// Every bin closed while replaying `path`, as live mode would close them.
-    static func replay(_ path: String, bin: Double) throws -> (reports: [LiveBinReport], changes: [LiveChange], final: AnalysisResult) {
+    static func replay(_ path: String, bin: Double, drops: (Timestamp) -> Int = { _ in 0 }) throws
+        -> (reports: [LiveBinReport], changes: [LiveChange], final: AnalysisResult) {
         let catalog = try SignatureCatalogLoader.load(extraFiles: [])
         let reader = try CaptureReader(paths: [path])
         var pipeline = try PacketPipeline(sources: reader.sources, linkTypes: reader.linkTypes,
@@ -32,9 +33,15 @@ struct LiveRollingTests {
         var rolling = RollingAnalysis(catalog: catalog, bin: .seconds(bin))
         var reports: [LiveBinReport] = []
         var changes: [LiveChange] = []
+        var lastSecond = Int64.min
         _ = try reader.forEachPacket { packet in
             let time = Timestamp(nanoseconds: packet.timestampNanoseconds)
             rolling.notePacket(time)
+            // pcap_stats deltas, once a second as live mode reads them.
+            if time.nanoseconds / 1_000_000_000 != lastSecond {
+                lastSecond = time.nanoseconds / 1_000_000_000
+                rolling.noteDrops(drops(time), at: time)
+            }
             pipeline.process(packet) { record, identity in rolling.flowEnded(record, identity, now: time) }
             let update = rolling.update(now: time, pipeline: &pipeline)
             reports += update.bins
@@ -78,6 +85,25 @@ struct LiveRollingTests {
         // One report per bin, in order, each with the packets the Detector counted.
         #expect(reports.map(\.index) == Array(0..<reports.count))
         #expect(reports.allSatisfy { $0.packets > 0 && $0.drops == 0 })
+    }
+
+    @Test("capture loss is the observer's: while the capture drops packets, no blocking verdict, a capture-loss alert instead")
+    func captureLoss() throws {
+        let bin = 15.0
+        let phases = try Self.phases(lab.appendingPathComponent("ip-blackhole.truth.json").path)
+        // The whole censored phase (and a little around it) under heavy capture loss.
+        let from = phases[1].start - 5, to = phases[2].start + 5
+        let (reports, changes, final) = try Self.replay(lab.appendingPathComponent("ip-blackhole.pcap").path, bin: bin) {
+            $0.seconds >= from && $0.seconds < to ? 200 : 0
+        }
+        #expect(changes.contains { $0.subject == "network" && $0.to == "capture-loss" })
+        #expect(!changes.contains { $0.to == "blocked" || $0.to == "partially-blocked" }, "\(changes.map { "\($0.subject) \($0.to)" })")
+        #expect(reports.contains { $0.network == "capture-loss" && $0.drops > 0 })
+        #expect(reports.filter { $0.drops > 0 }.allSatisfy { $0.network == "capture-loss" })
+        let telegram = final.services.first { $0.group.description == "telegram" }
+        #expect(telegram?.verdict != .blocked)
+        let line = LiveOutput.alertLine(try #require(changes.first { $0.to == "capture-loss" }))
+        #expect(line.contains("capture-loss: the capture dropped") && line.contains("no verdict"))
     }
 
     @Test("total-cutoff: a network cutoff alert within two bins, services not called blocked during it")
