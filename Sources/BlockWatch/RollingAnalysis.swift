@@ -95,9 +95,10 @@ public struct RollingAnalysis {
 
     /// A flow still open whose judge window has passed: judged now unless still pending.
     mutating func judgeOpen(_ record: FlowRecord, _ identity: FlowIdentity, now: Timestamp) {
-        guard let a = judge.judge(record, identity, captureEnd: now) else { return }
-        if a.outcome == .pending {
-            heldIdentities[record.uid] = identity   // judged when it ends
+        // Not an attempt yet (say, UDP not answered so far) or still pending: judged when it ends,
+        // with the identity found so far (identification of it stopped when it was taken).
+        guard let a = judge.judge(record, identity, captureEnd: now), a.outcome != .pending else {
+            heldIdentities[record.uid] = identity
             return
         }
         attempts.append(a)
