@@ -65,12 +65,24 @@ public enum LiveCommand {
 
         // SIGINT/SIGTERM end the loop through pcap_breakloop; the handlers run on a dispatch queue,
         // so nothing here has to be async-signal-safe.
+        // A second signal while the final report is being made ends at once (exit 130).
         let token = reader.stopToken
+        let signalQueue = DispatchQueue(label: "blockwatch.live.signals")
+        let received = SignalCount()
         var signalSources: [DispatchSourceSignal] = []
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { token.breakLoop() }
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: signalQueue)
+            source.setEventHandler {
+                received.count += 1
+                if received.count > 1 {
+                    let errors = TextOutput.standardError()
+                    errors.write("blockwatch: stopped again: no final report\n")
+                    errors.flush()
+                    _exit(130)
+                }
+                token.breakLoop()
+            }
             source.resume()
             signalSources.append(source)
         }
@@ -205,4 +217,9 @@ final class AnalysisWorker: @unchecked Sendable {
 
     /// Waits for the job under way.
     func drain() { queue.sync {} }
+}
+
+/// Signals received so far. Safety (`@unchecked Sendable`): used only on the signal queue.
+final class SignalCount: @unchecked Sendable {
+    var count = 0
 }
