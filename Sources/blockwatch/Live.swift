@@ -6,18 +6,19 @@ struct Live: ParsableCommand {
         abstract: "Capture from an interface with rolling verdicts and an alert on every state change.",
         discussion: """
             Flags follow tcpdump's: blockwatch live -i eth0 -w cap.pcap -C 100 'not port 22'
-            A bin is judged one judge window (about 10 s) after it ends. Stop with Ctrl-C (or SIGTERM), \
-            -c or --duration: the final report is written and the capture statistics printed.
+            Verdicts come from the same Detector as analyze, run several times per bin on what happened up to \
+            one judge window (about 10 s) ago; every state change is an alert line (or a JSON line). Stop with \
+            Ctrl-C (or SIGTERM), -c or --duration: the final report is written and the capture statistics printed.
             """
     )
 
     @Option(name: .customShort("i"), help: ArgumentHelp("The interface to capture on.", valueName: "interface"))
     var interface: String
 
-    @Option(name: .customShort("B"), help: ArgumentHelp("Kernel capture buffer size in KiB (default 32768).", valueName: "KiB"))
+    @Option(name: .customShort("B"), help: ArgumentHelp("Kernel capture buffer size in KiB.", valueName: "KiB"))
     var bufferSize: Int = 32_768
 
-    @Option(name: .customShort("s"), help: ArgumentHelp("Bytes kept of each packet (default 262144: whole packets).", valueName: "snaplen"))
+    @Option(name: .customShort("s"), help: ArgumentHelp("Bytes kept of each packet (262144: whole packets).", valueName: "snaplen"))
     var snaplen: Int = 262_144
 
     @Flag(name: .customShort("p"), help: "Do not put the interface into promiscuous mode.")
@@ -44,7 +45,7 @@ struct Live: ParsableCommand {
     @Option(name: .customShort("Z"), help: ArgumentHelp("Become this user once the capture is open (default: nobody when root; root keeps root).", valueName: "user"))
     var user: String?
 
-    @Option(help: ArgumentHelp("Width of the time bins verdicts are made in (default 30s).", valueName: "duration"))
+    @Option(help: ArgumentHelp("Width of the time bins verdicts are made in: 30s, 2m, 1h.", valueName: "duration"))
     var bin: String = "30s"
 
     @Option(help: "Standard output: text (alerts; a status view on a terminal) or jsonl (state changes and bin summaries).")
