@@ -125,8 +125,10 @@ public enum LiveCommand {
                 let time = Timestamp(nanoseconds: packet.timestampNanoseconds)
                 if let w = writer, writeFailure == nil {
                     do throws(CaptureError) { try w.write(packet) } catch {
+                        // The sensor keeps watching without saving; the run still ends with status 1.
                         writeFailure = error
-                        reader.stop()
+                        errors.write("blockwatch: warning: \(error); saving stopped, the analysis goes on\n")
+                        errors.flush()
                     }
                 }
                 rolling.notePacket(time)
