@@ -136,6 +136,28 @@ struct LiveSensorTests {
         #expect(reader.packets == 5)
         #expect(reader.format == "pcapng")
     }
+
+    @Test("a rotated file the dropped user cannot create: a warning, the analysis goes on, the final report, exit 1")
+    func rotationAfterDrop() throws {
+        let dir = NSTemporaryDirectory() + "bwlive-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o755])   // root's only
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let port = UInt16.random(in: 20_000...60_000)
+        let run = try Running(["live", "-i", "lo", "-Z", "nobody", "-w", dir + "/r-%H%M%S.pcap", "-G", "1", "--duration", "4",
+                               "--format", "jsonl", "udp", "port", "\(port)"])
+        for _ in 0..<30 {
+            Self.sh("bash -c 'printf x > /dev/udp/127.0.0.1/\(port)'")
+            usleep(150_000)
+        }
+        #expect(run.wait(15) == 1)
+        #expect(run.standardError.contains("warning: cannot write capture"))
+        #expect(run.standardError.contains("saving stopped, the analysis goes on"))
+        #expect(run.standardError.split(separator: "\n").last?.hasPrefix("blockwatch: cannot write capture") == true)
+        let stop = try #require(run.jsonLines.last { $0["type"] as? String == "stop" })
+        #expect((stop["packets"] as? Int ?? 0) > 10)   // packets after the failure were still analysed
+        #expect((stop["files"] as? [String])?.count == 1)
+    }
 }
 
 /// Counting packets of a saved file through the library, and telling pcapng by its magic.
