@@ -291,6 +291,8 @@ extension LiveSensorTests {
           .timeLimit(.minutes(5)))
     func scenario() throws {
         let bin = 20.0
+        // The censor is iptables (lab/deps.sh installs it, as CI's lab self-test does).
+        try #require(Self.sh("command -v iptables") == 0, "iptables is needed for the censor (apt-get install iptables)")
         let net = try LiveNetwork()
         defer { net.tearDown() }
         let dir = NSTemporaryDirectory() + "bwlive-\(UUID().uuidString)"
