@@ -6,8 +6,9 @@ import Wire
 /// Live mode's analysis: collects judged attempts as flows end (or, for flows still open, once
 /// their judge window has passed), and at the end of each bin runs the same `Detector` as
 /// `analyze` over what is known, then compares each group's and the network's state in the
-/// newest bin with the one before. All the attempt keeping and the Detector call are here, so a
-/// bounded ledger can replace the array without touching the capture loop.
+/// newest bin with the one before. Attempts of closed bins are summarised in an `AttemptLedger`
+/// (memory for bins and groups, never for attempts, however long the sensor runs); only those of
+/// the bin under way are held as they are, since it is judged up to a cut inside it.
 ///
 /// The Detector sees what happened up to one judge window ago: by then every connection attempt
 /// that began has an outcome (an unanswered SYN is a failure after 10 s). It runs several times
@@ -19,7 +20,12 @@ public struct RollingAnalysis {
     /// How long after a bin's end it is analysed: the longest judge window.
     public let judgeDelay: Timestamp.Duration
 
-    public private(set) var attempts: [Attempt] = []
+    /// Attempts before `horizon`, summarised per bin.
+    public private(set) var ledger: AttemptLedger
+    /// Attempts of the bin under way and later ones, until their bin closes.
+    public private(set) var recent: [Attempt] = []
+    /// The start of the bin under way: attempts before it go to the ledger.
+    var horizon = Timestamp(nanoseconds: .min)
     /// Packets (and capture drops) of bins already closed; later ones wait in `staged`.
     public private(set) var activity = PacketActivity()
     /// The first packet's time: bins are counted from it, as `analyze` counts them.
@@ -54,6 +60,7 @@ public struct RollingAnalysis {
         self.detector = Detector(criteria: criteria)
         self.judge = AttemptJudge(catalog: catalog, criteria: criteria)
         self.analyst = LiveAnalyst(bin: bin, detector: Detector(criteria: criteria))
+        self.ledger = AttemptLedger(bin: bin)
         let longest = max(criteria.tcpJudgeWindow, criteria.dnsJudgeWindow, criteria.quicJudgeWindow)
         self.judgeDelay = Timestamp.Duration(nanoseconds: longest.nanoseconds + 500_000_000)
     }
@@ -64,6 +71,8 @@ public struct RollingAnalysis {
     public mutating func notePacket(_ time: Timestamp) {
         guard let origin else {
             self.origin = time
+            horizon = time
+            ledger.start(at: time)
             activity.note(time)
             binActivity.note(time)
             return
@@ -90,7 +99,11 @@ public struct RollingAnalysis {
     public mutating func flowEnded(_ record: FlowRecord, _ identity: FlowIdentity, now: Timestamp) {
         if judgedOpen.remove(record.uid) != nil { return }
         let identity = heldIdentities.removeValue(forKey: record.uid) ?? identity
-        if let a = judge.judge(record, identity, captureEnd: now) { attempts.append(a) }
+        if let a = judge.judge(record, identity, captureEnd: now) { add(a) }
+    }
+
+    mutating func add(_ a: Attempt) {
+        if a.time < horizon { ledger.add(a) } else { recent.append(a) }
     }
 
     /// A flow still open whose judge window has passed: judged now unless still pending.
@@ -101,7 +114,7 @@ public struct RollingAnalysis {
             heldIdentities[record.uid] = identity
             return
         }
-        attempts.append(a)
+        add(a)
         judgedOpen.insert(record.uid)
     }
 
@@ -136,9 +149,16 @@ public struct RollingAnalysis {
             judgedUntil = cut
         }
         flushStaged(before: cut)
-        var job = AnalysisJob(now: now, attempts: attempts, cut: cut, activity: activity)
-        // Bins that ended: each judged on its own (the newest bin of its run), no-evidence included.
+        // Bins that ended: their attempts join the ledger.
         let complete = Int(seconds * 1_000_000_000 / bin.nanoseconds)
+        let closed = origin + Timestamp.Duration(nanoseconds: bin.nanoseconds * Int64(complete))
+        if closed > horizon {
+            horizon = closed
+            for a in recent where a.time < horizon { ledger.add(a) }
+            recent.removeAll { $0.time < horizon }
+        }
+        var job = AnalysisJob(now: now, ledger: ledger, recent: recent, cut: cut, activity: activity)
+        // Each judged on its own (the newest bin of its run), no-evidence included.
         while reportedBins < complete {
             let end = origin + Timestamp.Duration(nanoseconds: bin.nanoseconds * Int64(reportedBins + 1))
             RollingAnalysis.flush(&stagedForBins, into: &binActivity, before: end, origin: origin)
@@ -159,8 +179,9 @@ public struct AnalysisJob: Sendable {
         public var activity: PacketActivity
     }
     public var now: Timestamp
-    /// Every attempt judged so far (each run takes those before its cut).
-    public var attempts: [Attempt]
+    /// Attempts of closed bins, and those of the bin under way (each run takes those before its cut).
+    public var ledger: AttemptLedger
+    public var recent: [Attempt]
     public var cut: Timestamp
     public var activity: PacketActivity
     public var completeBins: [CompleteBin] = []
@@ -189,16 +210,16 @@ public struct LiveAnalyst: Sendable {
     public mutating func run(_ job: AnalysisJob) -> LiveUpdate {
         var update = LiveUpdate()
         for complete in job.completeBins {
-            let result = detector.analyze(attempts: job.attempts.filter { $0.time < complete.end }, activity: complete.activity,
-                                          bin: bin, captureLoss: nil)
+            let result = detector.analyze(job.ledger.prefix(before: complete.end), activity: complete.activity)
             update.bins.append(binReport(complete.index, result, now: job.now))
             if result.binCount == complete.index + 1 {
                 update.changes += changes(result, now: job.now, latestIsPartial: false)
             }
         }
         if job.partial {
-            let result = detector.analyze(attempts: job.attempts.filter { $0.time < job.cut }, activity: job.activity,
-                                          bin: bin, captureLoss: nil)
+            var ledger = job.ledger
+            for a in job.recent where a.time < job.cut { ledger.add(a) }
+            let result = detector.analyze(ledger, activity: job.activity)
             update.changes += changes(result, now: job.now, latestIsPartial: true)
         }
         return update
@@ -302,7 +323,9 @@ extension RollingAnalysis {
     /// The whole run, as `analyze` would report it: every bin closed, every attempt so far.
     public mutating func finalResult(captureLoss: String?) -> AnalysisResult {
         flushStaged(before: Timestamp(nanoseconds: .max / 2))
-        return detector.analyze(attempts: attempts, activity: activity, bin: bin, captureLoss: captureLoss)
+        var all = ledger
+        for a in recent { all.add(a) }
+        return detector.analyze(all, activity: activity, captureLoss: captureLoss)
     }
 }
 

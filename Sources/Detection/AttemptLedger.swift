@@ -63,6 +63,27 @@ public struct AttemptLedger: Sendable {
         if origin == nil { origin = time }
     }
 
+    /// Bins count from `time` (a live sensor's first packet, when it keeps packets apart).
+    public mutating func start(at time: Timestamp) {
+        if origin == nil { origin = time }
+    }
+
+    /// The ledger as it was for attempts before `time`, a bin boundary: a live sensor judges a
+    /// bin that just ended on the bins up to it alone.
+    public func prefix(before time: Timestamp) -> AttemptLedger {
+        guard let origin else { return self }
+        let end = max(0, Int((time.nanoseconds - origin.nanoseconds + baseWidth.nanoseconds - 1) / baseWidth.nanoseconds))
+        guard end < network.count else { return self }
+        var copy = self
+        copy.network.removeSubrange(end...)
+        for key in copy.groups.keys {
+            copy.groups[key]!.bins = copy.groups[key]!.bins.filter { $0.key < end }
+        }
+        copy.groups = copy.groups.filter { !$0.value.bins.isEmpty }
+        if let last = copy.lastAttempt, last >= time { copy.lastAttempt = Timestamp(nanoseconds: time.nanoseconds - 1) }
+        return copy
+    }
+
     /// Packets the capture dropped around `time` (live capture statistics).
     public mutating func noteDrops(_ count: Int, at time: Timestamp) {
         activity.noteDrops(count, at: time)

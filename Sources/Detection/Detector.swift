@@ -27,9 +27,12 @@ public struct Detector: Sendable {
     }
 
     /// Verdicts from the bins a ledger summarised.
-    /// - Parameter captureLoss: a reason the capture itself lost packets (drops, truncation), if any.
-    public func analyze(_ ledger: AttemptLedger, captureLoss: String? = nil) -> AnalysisResult {
-        let activity = ledger.activity
+    /// - Parameters:
+    ///   - activity: packets per second, when kept apart from the ledger (a live sensor's view of
+    ///     a bin); the ledger's own otherwise.
+    ///   - captureLoss: a reason the capture itself lost packets (drops, truncation), if any.
+    public func analyze(_ ledger: AttemptLedger, activity: PacketActivity? = nil, captureLoss: String? = nil) -> AnalysisResult {
+        let activity = activity ?? ledger.activity
         let first = activity.first ?? ledger.origin ?? Timestamp(nanoseconds: 0)
         let last = max(activity.last ?? first, ledger.lastAttempt ?? first)
         let width = ledger.finalWidth(span: last - first)

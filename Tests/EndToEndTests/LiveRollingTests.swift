@@ -25,7 +25,7 @@ struct LiveRollingTests {
 
     /// Every bin closed while replaying `path`, as live mode would close them.
     static func replay(_ path: String, bin: Double, drops: (Timestamp) -> Int = { _ in 0 }) throws
-        -> (reports: [LiveBinReport], changes: [LiveChange], final: AnalysisResult) {
+        -> (reports: [LiveBinReport], changes: [LiveChange], final: AnalysisResult, mostHeld: Int) {
         let catalog = try SignatureCatalogLoader.load(extraFiles: [])
         let reader = try CaptureReader(paths: [path])
         var pipeline = try PacketPipeline(sources: reader.sources, linkTypes: reader.linkTypes,
@@ -34,6 +34,7 @@ struct LiveRollingTests {
         var reports: [LiveBinReport] = []
         var changes: [LiveChange] = []
         var lastSecond = Int64.min
+        var mostHeld = 0
         _ = try reader.forEachPacket { packet in
             let time = Timestamp(nanoseconds: packet.timestampNanoseconds)
             rolling.notePacket(time)
@@ -46,10 +47,11 @@ struct LiveRollingTests {
             let update = rolling.update(now: time, pipeline: &pipeline)
             reports += update.bins
             changes += update.changes
+            mostHeld = max(mostHeld, rolling.recent.count)
         }
         let end = pipeline.summary.lastPacket!
         pipeline.finish { record, identity in rolling.flowEnded(record, identity, now: end) }
-        return (reports, changes, rolling.finalResult(captureLoss: nil))
+        return (reports, changes, rolling.finalResult(captureLoss: nil), mostHeld)
     }
 
     var lab: URL { TestCaptures.projectRoot.appendingPathComponent("captures/lab") }
@@ -60,7 +62,7 @@ struct LiveRollingTests {
         // the few failures a verdict needs.
         let bin = 15.0
         let phases = try Self.phases(lab.appendingPathComponent("ip-blackhole.truth.json").path)
-        let (reports, changes, final) = try Self.replay(lab.appendingPathComponent("ip-blackhole.pcap").path, bin: bin)
+        let (reports, changes, final, _) = try Self.replay(lab.appendingPathComponent("ip-blackhole.pcap").path, bin: bin)
         let telegram = changes.filter { $0.subject == "telegram" }
         let story = changes.map { "\($0.time.seconds - phases[0].start) \($0.subject) \($0.from)→\($0.to) \($0.event?.failures ?? -1)" }
         let blocked = try #require(telegram.first { $0.to == "blocked" || $0.to == "partially-blocked" }, "\(story)")
@@ -93,7 +95,7 @@ struct LiveRollingTests {
         let phases = try Self.phases(lab.appendingPathComponent("ip-blackhole.truth.json").path)
         // The whole censored phase (and a little around it) under heavy capture loss.
         let from = phases[1].start - 5, to = phases[2].start + 5
-        let (reports, changes, final) = try Self.replay(lab.appendingPathComponent("ip-blackhole.pcap").path, bin: bin) {
+        let (reports, changes, final, _) = try Self.replay(lab.appendingPathComponent("ip-blackhole.pcap").path, bin: bin) {
             $0.seconds >= from && $0.seconds < to ? 200 : 0
         }
         #expect(changes.contains { $0.subject == "network" && $0.to == "capture-loss" })
@@ -111,7 +113,7 @@ struct LiveRollingTests {
         let bin = 10.0
         let phases = try Self.phases(lab.appendingPathComponent("total-cutoff.truth.json").path)
         let cut = try #require(phases.first { $0.network == "cutoff" })
-        let (reports, changes, final) = try Self.replay(lab.appendingPathComponent("total-cutoff.pcap").path, bin: bin)
+        let (reports, changes, final, _) = try Self.replay(lab.appendingPathComponent("total-cutoff.pcap").path, bin: bin)
         #expect(reports.contains { $0.network == "cutoff" })
         let alert = try #require(changes.first { $0.subject == "network" && $0.to == "cutoff" })
         #expect(alert.time.seconds > cut.start)
@@ -119,6 +121,16 @@ struct LiveRollingTests {
         #expect(alert.event?.mechanism == "total-cutoff")
         #expect(!changes.contains { $0.subject != "network" && $0.to == "blocked" })
         #expect(final.networkEvents.contains { $0.state == "cutoff" })
+    }
+
+    @Test("memory: attempts of closed bins are summarised, only the bin under way is held as attempts")
+    func boundedMemory() throws {
+        let run = try Self.replay(lab.appendingPathComponent("kazakhstan-2022.pcap").path, bin: 15)
+        // 5 minutes in 15 s bins: the raw attempts held at any time are a few bins' worth at most.
+        #expect(run.final.attempts > 300)
+        #expect(run.mostHeld > 0)
+        #expect(run.mostHeld * 4 < run.final.attempts)
+        #expect(run.final.binCount >= 20)
     }
 
     @Test("state changes: only into or out of a state worth news; an idle group is not an alert")
