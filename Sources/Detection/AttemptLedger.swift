@@ -12,8 +12,11 @@ import Wire
 /// bins are always whole numbers of base bins.
 public struct AttemptLedger: Sendable {
     public struct Limits: Sendable {
-        /// Base bins before they are merged (automatic width only).
+        /// Base bins before they are merged (automatic width).
         public var maximumBins = 4096
+        /// Bins of a requested width before they are merged in pairs (and the report says so):
+        /// 100,000 bins of 10 s are 11 days.
+        public var maximumRequestedBins = 100_000
         /// Other destinations itemised as groups of their own; later ones share one group.
         public var maximumDestinations = 10_000
         /// Example flows kept per bin and group.
@@ -38,6 +41,8 @@ public struct AttemptLedger: Sendable {
     public private(set) var attemptCount = 0
     /// Destinations that did not get a group of their own (`Limits.maximumDestinations`).
     public private(set) var foldedDestinations = 0
+    /// Attempts timed beyond `PacketActivity.horizonSeconds` after the first packet: counted, not binned.
+    public private(set) var attemptsBeyondHorizon = 0
     public let limits: Limits
 
     /// Base bins held now: at most `Limits.maximumBins` with an automatic width.
@@ -94,8 +99,12 @@ public struct AttemptLedger: Sendable {
         if origin == nil { origin = attempt.time }
         attemptCount += 1
         outcomeCounts[attempt.outcome, default: 0] += 1
+        let offset = attempt.time.nanoseconds &- origin!.nanoseconds
+        guard offset / 1_000_000_000 < Int64(PacketActivity.horizonSeconds) else {
+            attemptsBeyondHorizon += 1
+            return
+        }
         if lastAttempt.map({ attempt.time > $0 }) ?? true { lastAttempt = attempt.time }
-
         var a = attempt
         if case .destination = a.group, groups[a.group] == nil {
             if destinationGroups >= limits.maximumDestinations {
@@ -117,7 +126,7 @@ public struct AttemptLedger: Sendable {
     private mutating func baseIndex(_ time: Timestamp) -> Int {
         let start = origin!
         var index = max(0, Int((time.nanoseconds - start.nanoseconds) / baseWidth.nanoseconds))
-        while requestedWidth == nil && index >= limits.maximumBins {
+        while index >= (requestedWidth == nil ? limits.maximumBins : limits.maximumRequestedBins) {
             coarsen()
             index = max(0, Int((time.nanoseconds - start.nanoseconds) / baseWidth.nanoseconds))
         }
@@ -128,27 +137,31 @@ public struct AttemptLedger: Sendable {
     /// long enough to need it can get (`Criteria.automaticBin`).
     private mutating func coarsen() {
         let seconds = baseWidth.nanoseconds / 1_000_000_000
-        let next: Int64 = switch seconds {
-        case ..<60: 60
-        case ..<300: 300
-        case ..<900: 900
-        case ..<3600: 3600
-        default: seconds * 2
+        let next: Int64 = if requestedWidth != nil || seconds >= 3600 {
+            baseWidth.nanoseconds * 2   // a requested width (or a very long capture) doubles
+        } else {
+            switch seconds {
+            case ..<60: 60_000_000_000
+            case ..<300: 300_000_000_000
+            case ..<900: 900_000_000_000
+            default: 3_600_000_000_000
+            }
         }
-        let factor = Int(next / seconds)
-        baseWidth = .seconds(Double(next))
+        let factor = Int(next / baseWidth.nanoseconds)
+        baseWidth = Timestamp.Duration(nanoseconds: next)
         var merged = [NetworkBin](repeating: NetworkBin(), count: (network.count + factor - 1) / factor)
         for (i, bin) in network.enumerated() { merged[i / factor].merge(bin) }
         network = merged
         for key in groups.keys { groups[key]!.regroup(factor: factor) }
     }
 
-    /// The report's bins: `--bin`, or about 60 over the capture, in whole base bins.
+    /// The report's bins: `--bin`, or about 60 over the capture, in whole base bins, and never
+    /// more than `Limits.maximumRequestedBins` of them.
     func finalWidth(span: Timestamp.Duration) -> Timestamp.Duration {
-        if let requestedWidth { return requestedWidth }
-        let automatic = Criteria.automaticBin(for: span).nanoseconds
         let base = baseWidth.nanoseconds
-        return Timestamp.Duration(nanoseconds: max(1, (automatic + base - 1) / base) * base)
+        var width = requestedWidth.map { max($0.nanoseconds, base) } ?? Criteria.automaticBin(for: span).nanoseconds
+        width = max(width, span.nanoseconds / Int64(limits.maximumRequestedBins) + 1)
+        return Timestamp.Duration(nanoseconds: max(1, (width + base - 1) / base) * base)
     }
 }
 

@@ -163,6 +163,16 @@ public struct Detector: Sendable {
         if borrowedControl {
             caveats.append("No CONTROL traffic (connectivity checks, large services) in some periods: other destinations were used for comparison, so those verdicts have lower confidence.")
         }
+        if let requested = ledger.requestedWidth, width > requested {
+            caveats.append("Bins are \(Int(width.seconds)) s wide, not the \(Int(requested.seconds)) s asked for: "
+                           + "the capture spans too long for that many bins.")
+        }
+        let beyond = activity.beyondHorizon + ledger.attemptsBeyondHorizon
+        if beyond > 0 {
+            caveats.append("\(activity.beyondHorizon) packets and \(ledger.attemptsBeyondHorizon) attempts are timed over "
+                           + "\(PacketActivity.horizonSeconds / 86_400) days after the first packet (a clock jump or a damaged "
+                           + "timestamp): counted, but left out of the timeline.")
+        }
         if ledger.foldedDestinations > 0 {
             caveats.append("\(ledger.foldedDestinations) attempts went to destinations beyond the first \(ledger.limits.maximumDestinations) "
                            + "and are counted together as \"\(AttemptLedger.foldedDestinationGroup)\".")

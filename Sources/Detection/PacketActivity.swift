@@ -9,6 +9,11 @@ public struct PacketActivity: Sendable {
     /// Packets the capture dropped (kernel or interface), per second of capture time; live
     /// captures report them as they happen. Empty for files.
     var dropsPerSecond: [UInt32] = []
+    /// Packets timed more than `horizon` after the first one (a clock jump, a forged timestamp):
+    /// counted here, never binned, so one bad record cannot make the analysis span years.
+    public private(set) var beyondHorizon = 0
+    /// 115 days of per-second counters (40 MB at most); a month-long capture needs 10 MB.
+    public static let horizonSeconds = 10_000_000
 
     public init() {}
 
@@ -19,12 +24,14 @@ public struct PacketActivity: Sendable {
             perSecond = [1]
             return
         }
-        if time > last! { last = time }
         let second = Int((time.nanoseconds &- origin.nanoseconds) / 1_000_000_000)
         guard second >= 0 else { return }   // out-of-order records before the first: counted in flows already
+        guard second < PacketActivity.horizonSeconds else {
+            beyondHorizon += 1
+            return
+        }
+        if time > last! { last = time }
         if second >= perSecond.count {
-            // A month-long capture is 2.6 M seconds: ten megabytes of counters, bounded.
-            guard second < 40_000_000 else { return }
             perSecond.append(contentsOf: repeatElement(0, count: second - perSecond.count + 1))
         }
         perSecond[second] &+= 1
@@ -36,7 +43,7 @@ public struct PacketActivity: Sendable {
         if first == nil { note(time); perSecond[0] = 0 }
         guard let origin = first else { return }
         let second = max(0, Int((time.nanoseconds &- origin.nanoseconds) / 1_000_000_000))
-        guard second < 40_000_000 else { return }
+        guard second < PacketActivity.horizonSeconds else { return }
         if second >= dropsPerSecond.count {
             dropsPerSecond.append(contentsOf: repeatElement(0, count: second - dropsPerSecond.count + 1))
         }

@@ -90,4 +90,38 @@ struct AttemptLedgerTests {
         let clean = detector.analyze(attempts: attempts, activity: AttemptFacts.activity(to: 120), bin: .seconds(10))
         #expect(AttemptFacts.service(clean, "telegram")?.verdict == .blocked)
     }
+
+    @Test("one record timed ten years on (a forged timestamp) is counted, not binned: the timeline stays the capture's")
+    func farFutureTimestamp() throws {
+        var ledger = AttemptLedger(bin: .seconds(1))
+        for t in stride(from: 0.0, to: 60, by: 1) {
+            ledger.notePacket(Timestamp(seconds: AttemptFacts.origin + t))
+            ledger.add(AttemptFacts.attempt("google", at: t, .ok, server: "203.0.113.\(Int(t) % 5 + 1)", control: true))
+        }
+        let decade = 10 * 365 * 86_400.0
+        ledger.notePacket(Timestamp(seconds: AttemptFacts.origin + decade))
+        ledger.add(AttemptFacts.attempt("telegram", at: decade, .tcpSynTimeout))
+        let result = detector.analyze(ledger)
+        #expect(result.binWidth == .seconds(1))
+        #expect(result.binCount == 60)
+        #expect(result.attempts == 61)
+        #expect(ledger.attemptsBeyondHorizon == 1)
+        #expect(ledger.activity.beyondHorizon == 1)
+        #expect(result.caveats.contains { $0.hasPrefix("1 packets and 1 attempts are timed over 115 days") })
+    }
+
+    @Test("a requested width too fine for a long capture is widened (and the report says so) rather than exhausting memory")
+    func requestedWidthIsBounded() throws {
+        var ledger = AttemptLedger(bin: .seconds(1))
+        let month = 30.0 * 86_400
+        for t in stride(from: 0.0, to: month, by: 600) {
+            ledger.notePacket(Timestamp(seconds: AttemptFacts.origin + t))
+            ledger.add(AttemptFacts.attempt("google", at: t, .ok, server: "203.0.113.\(Int(t) % 5 + 1)", control: true))
+        }
+        #expect(ledger.baseBinCount <= ledger.limits.maximumRequestedBins)
+        let result = detector.analyze(ledger)
+        #expect(result.binCount <= ledger.limits.maximumRequestedBins)
+        #expect(result.binWidth.nanoseconds % 1_000_000_000 == 0 && result.binWidth > .seconds(25))
+        #expect(result.caveats.contains { $0.contains("not the 1 s asked for") })
+    }
 }
