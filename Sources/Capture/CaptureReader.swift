@@ -383,7 +383,7 @@ public final class CaptureReader {
         let start = Int64(cursor.pointee.mapped!.offset - 16 - record.storedLength)
         let number = cursor.pointee.packetsRead + 1
         if record.timestampNanoseconds < cursor.pointee.lastTimestamp {
-            cursor.pointee.noteBackwards(record: number, offset: start, step: cursor.pointee.lastTimestamp - record.timestampNanoseconds)
+            cursor.pointee.noteBackwards(record: number, offset: start, step: SourceCursor.backwardsStep(cursor.pointee.lastTimestamp, record.timestampNanoseconds))
         }
         if record.storedLength != record.capturedLength {
             cursor.pointee.noteOversized(record: number, offset: start, length: record.storedLength)
@@ -405,7 +405,7 @@ public final class CaptureReader {
         }
         if time < cursor.pointee.lastTimestamp {
             cursor.pointee.noteBackwards(record: cursor.pointee.packetsRead + 1, offset: start,
-                                         step: cursor.pointee.lastTimestamp - time)
+                                         step: SourceCursor.backwardsStep(cursor.pointee.lastTimestamp, time))
         }
         cursor.pointee.lastTimestamp = time
     }
@@ -503,6 +503,14 @@ struct SourceCursor {
         linkType = handle.linkType
         nanosecondsPerTick = handle.nanosecondsPerTick
         snapshotLength = UInt32(clamping: handle.snapshotLength)
+    }
+
+    /// `last - time`, saturated: timestamps of a damaged or crafted capture can be ±2^63 ns apart
+    /// (a pcapng found by FuzzPipeline trapped on the subtraction), and the step is only reported.
+    @inlinable
+    static func backwardsStep(_ last: Int64, _ time: Int64) -> Int64 {
+        let (step, overflow) = last.subtractingReportingOverflow(time)
+        return overflow ? .max : step
     }
 
     @usableFromInline
