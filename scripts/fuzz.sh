@@ -103,7 +103,9 @@ for target in "${TARGETS[@]}"; do
   limit=(-runs="$runs")
   [ -n "$seconds" ] && limit=(-max_total_time="$seconds" -runs=-1)
   set +e
-  ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=0:handle_abort=1" \
+  # SWIFT_BACKTRACE=enable=no: on a Swift trap the runtime's own backtracer would run first and
+  # trip the address sanitizer in its memory server, hiding libFuzzer's crash report.
+  SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=0:handle_abort=1" \
     "$BIN/$target" "${limit[@]}" -max_len="$(max_len_for "$target")" -rss_limit_mb="$rss_mb" \
     -malloc_limit_mb="$rss_mb" -timeout="$timeout_s" -detect_leaks=1 -print_final_stats=1 \
     -artifact_prefix="$artifacts" "$corpus" "${seeds[@]}" > "$log" 2>&1
