@@ -8,7 +8,6 @@ import Wire
 // several handshake records, every ClientHello accessor (SNI, ALPN, versions, groups, key
 // shares, ECH), and the ServerHello and alert views. Each piece of the input is one client
 // segment: a 2-byte sequence offset, then the payload (see FuzzInput.withPieces).
-let identifier = FlowIdentifier(catalog: FuzzInput.catalog)
 let client = Endpoint(address: IPAddress(ipv4: 0x0A00_0001), port: 50_000)
 let server = Endpoint(address: IPAddress(ipv4: 0x0A00_0002), port: 443)
 
@@ -19,6 +18,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         readStream(whole[0])
     }
     FuzzInput.withPieces(data, size, maximum: 32) { segments in
+        // One identifier per input: it remembers catalog answers for names, so runs stay apart.
+        var identifier = FlowIdentifier(catalog: FuzzInput.catalog)
         var inspection = FlowInspection(client: client, server: server, protocolNumber: 6, serverIsOriginator: false)
         let base: UInt32 = 0xFFFF_F000   // near the wrap, so sequence arithmetic wraps too
         for segment in segments where segment.count >= 2 {
