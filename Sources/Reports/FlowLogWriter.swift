@@ -216,7 +216,8 @@ public struct FlowLogWriter {
         text.count >= width - 1 ? text + " " : text + String(repeating: " ", count: width - text.count)
     }
 
-    static func jsonString(_ s: String) -> String {
+    /// `s` as a JSON string literal, quotes included (control characters escaped).
+    public static func jsonString(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
