@@ -139,9 +139,11 @@ public struct PacketPipeline {
         summary.flows = flows.statistics.flowsCreated
         summary.flowTable = flows.statistics
         summary.dnsNamesEvicted = identifier.dns.evicted
+        summary.callEndpointsEvicted = identifier.calls.evicted
         summary.bounds = CaptureSummary.Bounds(flows: flows.configuration.maximumFlows,
                                                fragmentDatagrams: reassembler.maximumDatagrams,
-                                               dnsNames: identifier.dns.maximumEntries)
+                                               dnsNames: identifier.dns.maximumEntries,
+                                               callEndpoints: identifier.calls.maximumEntries)
         for (raw, count) in notIPCounts {
             let name = raw == 0x0806 ? "arp" : "ethertype 0x" + String(raw, radix: 16)
             summary.notIPByType[name, default: 0] += count

@@ -425,6 +425,7 @@ public struct AnalysisReport: Sendable {
                 ("flows", .int(capture.flowTable.evicted)),
                 ("fragments", .int(capture.fragmentsEvicted)),
                 ("dns_names", .int(capture.dnsNamesEvicted)),
+                ("call_endpoints", .int(capture.callEndpointsEvicted)),
             ])),
             ("capture_drops", .optional(captureDrops) { .object([("received", .int($0.received)), ("dropped", .int($0.dropped))]) }),
             ("warnings", .array(capture.warnings.map(JSONValue.string))),

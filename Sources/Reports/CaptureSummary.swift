@@ -28,6 +28,9 @@ public struct CaptureSummary: Sendable {
     public var warnings: [String] = []
     /// DNS answers forgotten before they expired because the association table was full.
     public var dnsNamesEvicted = 0
+    /// STUN call endpoints forgotten before they expired because their table was full (media
+    /// flows of those calls may then go unnamed).
+    public var callEndpointsEvicted = 0
     /// The memory bounds the run used, when known.
     public var bounds: Bounds?
 
@@ -39,11 +42,14 @@ public struct CaptureSummary: Sendable {
         public var fragmentDatagrams: Int
         /// Addresses named from DNS answers; beyond it the eighth closest to expiry is forgotten.
         public var dnsNames: Int
+        /// Endpoints of STUN-named calls; beyond it the expired go, then those closest to expiry.
+        public var callEndpoints: Int
 
-        public init(flows: Int, fragmentDatagrams: Int, dnsNames: Int) {
+        public init(flows: Int, fragmentDatagrams: Int, dnsNames: Int, callEndpoints: Int) {
             self.flows = flows
             self.fragmentDatagrams = fragmentDatagrams
             self.dnsNames = dnsNames
+            self.callEndpoints = callEndpoints
         }
     }
 
@@ -78,7 +84,7 @@ public struct CaptureSummary: Sendable {
 
     /// Evictions because a memory bound was reached, or nil when there were none.
     public var evictionLine: String? {
-        guard flowTable.evicted + fragmentsEvicted + dnsNamesEvicted > 0 else { return nil }
+        guard flowTable.evicted + fragmentsEvicted + dnsNamesEvicted + callEndpointsEvicted > 0 else { return nil }
         var parts: [String] = []
         if flowTable.evicted > 0 {
             parts.append("\(flowTable.evicted) flows written out early (flow table full"
@@ -91,6 +97,10 @@ public struct CaptureSummary: Sendable {
         if dnsNamesEvicted > 0 {
             parts.append("\(dnsNamesEvicted) DNS names forgotten early (name table full"
                 + (bounds.map { ": \($0.dnsNames) addresses" } ?? "") + ")")
+        }
+        if callEndpointsEvicted > 0 {
+            parts.append("\(callEndpointsEvicted) call endpoints forgotten early (call endpoint table full"
+                + (bounds.map { ": \($0.callEndpoints) endpoints" } ?? "") + ")")
         }
         return "evictions: " + parts.joined(separator: ", ")
     }
