@@ -15,15 +15,12 @@ struct Analyze: ParsableCommand {
 
     @OptionGroup var capture: CaptureOptions
 
-
-
     @Option(help: ArgumentHelp("Width of the time bins verdicts are made in: 30s, 2m, 1h or seconds (default: from the capture's length).",
                                valueName: "duration"))
     var bin: String?
 
     @Option(help: ArgumentHelp("Report only these services (repeatable, or comma-separated).", valueName: "name"))
     var service: [String] = []
-
 
     @Option(help: ArgumentHelp("Use these catalog services as CONTROL instead of the bundled list (repeatable, or comma-separated).", valueName: "name"))
     var control: [String] = []
@@ -40,12 +37,6 @@ struct Analyze: ParsableCommand {
     @Option(help: ArgumentHelp("Also write a self-contained HTML report (timelines, evidence; works offline) to this file.", valueName: "file"))
     var html: String?
 
-
-
-
-
-
-
     func validate() throws {
         guard AnalyzeRequest.Format(rawValue: format) != nil else {
             throw ValidationError("unknown format '\(format)': use text or json")
@@ -57,14 +48,8 @@ struct Analyze: ParsableCommand {
     }
 
     func run() throws {
-        let (files, filter) = capture.filesAndFilter
-        var request = AnalyzeRequest(files: files)
-        request.filter = filter
-        request.packetLimit = capture.count
-        request.flowTable = capture.flowTable
-        request.showProgress = capture.progress
-        request.signatureFiles = capture.signatures
-        request.domestic = capture.domestic
+        var request = AnalyzeRequest(files: [])
+        capture.fill(&request)
         if let bin { request.bin = .seconds(try Analyze.binSeconds(bin)) }
         request.services = Analyze.names(service)
         request.control = Analyze.names(control)

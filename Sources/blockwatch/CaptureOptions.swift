@@ -45,6 +45,18 @@ struct CaptureOptions: ParsableArguments {
         return (readFiles + split.files, split.filter)
     }
 
+    /// Fills what every capture-reading command is asked from these options.
+    func fill<Request: CaptureFileRequest>(_ request: inout Request) {
+        let (files, filter) = filesAndFilter
+        request.files = files
+        request.filter = filter
+        request.packetLimit = count
+        request.flowTable = flowTable
+        request.showProgress = progress
+        request.signatureFiles = signatures
+        request.domestic = domestic
+    }
+
     var flowTable: FlowTableConfiguration {
         var table = FlowTableConfiguration()
         table.tcpIdleTimeout = .seconds(tcpTimeout)

@@ -13,20 +13,11 @@ struct Flows: ParsableCommand {
 
     @OptionGroup var capture: CaptureOptions
 
-
-
-
     @Option(help: "Output format: table, jsonl, zeek or csv.")
     var format: String = "table"
 
     @Option(name: .customShort("o"), help: ArgumentHelp("Write records to this file instead of standard output.", valueName: "file"))
     var output: String?
-
-
-
-
-
-
 
     @Flag(inversion: .prefixedNo, help: "Identify each flow's protocol and service (default: on).")
     var identify = true
@@ -38,14 +29,8 @@ struct Flows: ParsableCommand {
     }
 
     func run() throws {
-        let (files, filter) = capture.filesAndFilter
-        var request = FlowsRequest(files: files)
-        request.filter = filter
-        request.packetLimit = capture.count
-        request.flowTable = capture.flowTable
-        request.showProgress = capture.progress
-        request.signatureFiles = capture.signatures
-        request.domestic = capture.domestic
+        var request = FlowsRequest(files: [])
+        capture.fill(&request)
         request.format = BlockWatch.FlowLogFormat(rawValue: format)!
         request.outputPath = output
         request.identify = identify
