@@ -21,7 +21,8 @@ struct CaptureRun {
             do { try catalog.setControlServices(control) } catch { throw .signatures(error) }
         }
         self.catalog = catalog
-        pipeline = try PacketPipeline(sources: reader.sources, linkTypes: reader.linkTypes, configuration: flowTable,
+        pipeline = try PacketPipeline(sources: reader.sources, linkTypes: reader.linkTypes,
+                                      describedLinkTypes: reader.describedLinkTypes, configuration: flowTable,
                                       catalog: catalog, domestic: try SignatureCatalogLoader.domestic(domestic),
                                       identify: identify)
     }

@@ -8,7 +8,9 @@ import Wire
 /// reassembles fragments, tracks and identifies flows, and accounts for every packet. Each flow
 /// that ends goes to `emit` with its identity.
 public struct PacketPipeline {
-    let decoders: [PacketDecoder]
+    /// Decoders by link type: a packet is decoded by its own link type's (a pcapng's interfaces
+    /// can differ). Built for the link types known up front, extended when a new one turns up.
+    var decoders: LinkTypeDecoders
     public private(set) var flows: FlowTable
     public private(set) var identifier: FlowIdentifier
     var reassembler = FragmentReassembler()
@@ -16,19 +18,21 @@ public struct PacketPipeline {
     var lastFragmentExpiry = Timestamp(nanoseconds: .min)
     var notIPCounts: [UInt16: Int] = [:]
 
-    /// One decoder per source, chosen by its link type; an unsupported link type is an error
-    /// naming the file.
     /// Whether flows are identified (`--no-identify` skips it, for raw flow export).
     let identifies: Bool
 
-    public init(sources: [String], linkTypes: [LinkType], configuration: FlowTableConfiguration,
-                catalog: SignatureCatalog, domestic: PrefixList? = nil, identify: Bool = true) throws(BlockWatchError) {
-        var decoders: [PacketDecoder] = []
-        for (source, linkType) in zip(sources, linkTypes) {
-            guard let layer = LinkLayer(dataLinkType: linkType.rawValue) else {
-                throw .unsupportedLinkType(source: source, linkType: linkType)
-            }
-            decoders.append(PacketDecoder(linkLayer: layer))
+    /// A source none of whose link types BlockWatch decodes is an error naming the file. With
+    /// `describedLinkTypes` (a reader's: every interface of a pcapng), a source some of whose
+    /// link types are decoded is read, and packets of the others count as `unsupported_link_type`.
+    public init(sources: [String], linkTypes: [LinkType], describedLinkTypes: [[LinkType]]? = nil,
+                configuration: FlowTableConfiguration, catalog: SignatureCatalog, domestic: PrefixList? = nil,
+                identify: Bool = true) throws(BlockWatchError) {
+        var decoders = LinkTypeDecoders()
+        for (index, (source, linkType)) in zip(sources, linkTypes).enumerated() {
+            let known = describedLinkTypes.map { $0[index] } ?? [linkType]
+            var anyDecoded = false
+            for type in known where decoders.decoder(for: type) != nil { anyDecoded = true }
+            if !anyDecoded { throw .unsupportedLinkType(source: source, linkType: known.first ?? linkType) }
         }
         self.decoders = decoders
         self.flows = FlowTable(configuration: configuration)
@@ -47,12 +51,18 @@ public struct PacketPipeline {
         } else {
             summary.lastPacket = time
         }
-        switch decoders[packet.sourceIndex].decode(packet.bytes, originalLength: packet.originalLength) {
+        guard let decoder = decoders.decoder(for: packet.linkType) else {
+            // A link type BlockWatch does not decode, in a file whose other interfaces it does.
+            summary.issues.record(.unsupportedLinkType)
+            summary.undecodable &+= 1
+            return
+        }
+        switch decoder.decode(packet.bytes, originalLength: packet.originalLength) {
         case .packet(let decoded):
             if let note = decoded.note { summary.issues.record(note) }
             track(decoded, at: time, emit: emit)
         case .fragment(let fragment):
-            addFragment(fragment, decoder: decoders[packet.sourceIndex], at: time, emit: emit)
+            addFragment(fragment, decoder: decoder, at: time, emit: emit)
         case .notIP(let etherType):
             summary.notIP &+= 1
             let raw: UInt16

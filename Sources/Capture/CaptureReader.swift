@@ -1,4 +1,11 @@
 import CPcap
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Reads one or more captures as one stream of packets in time order.
 ///
@@ -21,13 +28,19 @@ public final class CaptureReader {
     @usableFromInline var isReading = false
     /// Whether a BPF filter is set (then "no packet read yet" does not mean "damaged at the start").
     @usableFromInline let isFiltered: Bool
+    /// Per source: the filter applied packet by packet when BlockWatch reads the file itself
+    /// (pcapng: libpcap's filter on the handle only knows the first interface's link type).
+    @usableFromInline let packetFilters: [LinkTypeFilter?]
 
     /// The files read (paths as given); empty for a live handle.
     public let files: [String]
     /// The name of each source: the file paths, or the interface name.
     public var sources: [String] { handles.map(\.source) }
-    /// The link type of each source, in the order of `sources`.
+    /// The link type of each source, in the order of `sources` (a pcapng's: its first interface's).
     public var linkTypes: [LinkType] { handles.map(\.linkType) }
+    /// Every link type known for each source when it was opened: for a pcapng, those of the
+    /// interfaces described before its first packet (later ones may add others); else `linkTypes`'.
+    public let describedLinkTypes: [[LinkType]]
     /// Sum of the file sizes (for progress); 0 for live captures, pipes and standard input.
     public let totalFileBytes: Int64
     /// Ends the loop from any thread (`Sendable`); the same as calling `stop()`.
@@ -52,6 +65,13 @@ public final class CaptureReader {
             handles.append(handle)
         }
         self.init(handles: handles, isFiltered: filter != nil)
+        // A pcapng's filter is compiled for every link type described up front: say which one fails.
+        for (index, packetFilter) in packetFilters.enumerated() {
+            if let packetFilter, let (linkType, reason) = packetFilter.firstRefusal {
+                throw .badFilter(expression: packetFilter.expression,
+                                 detail: "\(reason) (for '\(handles[index].source)', link type \(linkType.name))")
+            }
+        }
     }
 
     /// Reads a single already-open handle — a live interface, or a file — with the same loop.
@@ -61,11 +81,30 @@ public final class CaptureReader {
     }
 
     private init(handles: [CaptureHandle], isFiltered: Bool) {
+        // pcapng files are read from memory by BlockWatch, whatever their link types (see MappedPcapng).
+        var pcapngReaders: [MappedPcapng?] = []
+        var filters: [LinkTypeFilter?] = []
+        var described: [[LinkType]] = []
+        for handle in handles {
+            let pcapng = CaptureReader.usesLibpcapForPcapng ? nil : MappedPcapng.open(handle)
+            let linkTypes = pcapng?.linkTypes ?? []
+            var filter: LinkTypeFilter? = nil
+            if pcapng != nil, let expression = handle.filter {
+                filter = LinkTypeFilter(expression: expression, linkTypes: linkTypes.isEmpty ? [handle.linkType] : linkTypes)
+            }
+            pcapngReaders.append(pcapng)
+            filters.append(filter)
+            described.append(linkTypes.isEmpty ? [handle.linkType] : linkTypes)
+        }
         self.handles = handles
+        self.packetFilters = filters
+        self.describedLinkTypes = described
         self.cursors = .allocate(capacity: handles.count)
         _ = self.cursors.initialize(from: handles.map(SourceCursor.init(handle:)))
         // Classic pcap files are read from memory where they can be (see MappedPcap).
         for index in handles.indices {
+            self.cursors[index].pcapng = pcapngReaders[index]
+            if pcapngReaders[index] != nil { continue }
             self.cursors[index].mapped = MappedPcap.open(handles[index])
             // Record positions are known in classic pcap read whole (a filter skips records unseen).
             if !isFiltered, MappedPcap.isClassicPcap(handles[index]) {
@@ -79,7 +118,10 @@ public final class CaptureReader {
     }
 
     deinit {
-        for index in cursors.indices { cursors[index].mapped?.unmap() }
+        for index in cursors.indices {
+            cursors[index].mapped?.unmap()
+            cursors[index].pcapng?.close()
+        }
         cursors.deinitialize()
         cursors.deallocate()
     }
@@ -90,6 +132,8 @@ public final class CaptureReader {
         for index in handles.indices {
             if let mapped = cursors[index].mapped {
                 sum += Int64(mapped.offset)
+            } else if let pcapng = cursors[index].pcapng {
+                sum += Int64(pcapng.offset)
             } else {
                 sum += handles[index].bytesConsumed ?? 0
             }
@@ -98,7 +142,14 @@ public final class CaptureReader {
     }
 
     /// Per source: whether it is being read from memory (`MappedPcap`) rather than through libpcap.
-    var readsFromMemory: [Bool] { cursors.map { $0.mapped != nil } }
+    var readsFromMemory: [Bool] { cursors.map { $0.mapped != nil || $0.pcapng != nil } }
+
+    /// `BLOCKWATCH_PCAPNG_READER=libpcap` reads pcapng through libpcap as before BlockWatch had its
+    /// own reader (one link type per file): kept to compare the two on real files.
+    static let usesLibpcapForPcapng: Bool = {
+        guard let value = getenv("BLOCKWATCH_PCAPNG_READER") else { return false }
+        return String(cString: value) == "libpcap"
+    }()
 
     /// Statistics of a live source (`pcap_stats`); nil when reading files.
     public func statistics() -> CaptureStatistics? {
@@ -157,6 +208,13 @@ public final class CaptureReader {
         for index in handles.indices {
             let cursor = cursors[index]
             let source = handles[index].source
+            for (linkType, reason, count) in packetFilters[index]?.takeLeftOut() ?? [] {
+                outcome.warnings.append(CaptureWarning(
+                    kind: .filterNotApplicable, source: source, packetsRead: cursor.packetsRead, byteOffset: nil,
+                    detail: "they are of link type \(linkType.name), for which '\(packetFilters[index]!.expression)' "
+                        + "does not compile (\(reason))",
+                    occurrences: count))
+            }
             if cursor.backwards > cursor.reportedBackwards {
                 let step = CaptureWarning.duration(cursor.firstBackwardsStep)
                 outcome.warnings.append(CaptureWarning(
@@ -190,6 +248,7 @@ public final class CaptureReader {
         _ body: (borrowing CapturedPacket) -> Void
     ) throws(CaptureError) -> ReadOutcome {
         if cursor.pointee.state == .exhausted { return ReadOutcome(packetsDelivered: 0, warnings: [], endedBy: .endOfInput) }
+        if cursor.pointee.pcapng != nil { return try readPcapng(cursor, budget: budget, body) }
         let pcap = cursor.pointee.pcap
         let linkType = cursor.pointee.linkType
         let tick = cursor.pointee.nanosecondsPerTick
@@ -304,7 +363,7 @@ public final class CaptureReader {
                 timestampNanoseconds: held.pointee.timestamp,
                 capturedLength: held.pointee.capturedLength,
                 originalLength: held.pointee.originalLength,
-                linkType: held.pointee.linkType,
+                linkType: held.pointee.heldLinkType,
                 sourceIndex: best,
                 bytes: UnsafeRawBufferPointer(start: held.pointee.data, count: held.pointee.capturedLength)))
             delivered &+= 1
@@ -324,6 +383,27 @@ public final class CaptureReader {
         _ whenIdle: () -> Void
     ) throws(CaptureError) -> Bool {
         let cursor = cursors + index
+        if cursor.pointee.pcapng != nil {
+            if handles[index].breakLoopToken.isBreakRequested { return false }
+            let filter = packetFilters[index]
+            while let record = cursor.pointee.pcapng!.next() {
+                if let filter, !filter.matches(record) { continue }
+                notePcapngRecord(cursor, record)
+                // Safety: the bytes stay mapped until this source is read again, after delivery.
+                cursor.pointee.timestamp = record.timestampNanoseconds
+                cursor.pointee.capturedLength = record.capturedLength
+                cursor.pointee.originalLength = record.originalLength
+                cursor.pointee.data = record.data
+                cursor.pointee.heldLinkType = record.linkType
+                cursor.pointee.state = .holding
+                cursor.pointee.packetsRead &+= 1
+                return true
+            }
+            cursor.pointee.state = .exhausted
+            let anyRead = (0..<handles.count).contains { cursors[$0].packetsRead > 0 }
+            if let warning = try pcapngEnded(cursor, source: index, anyPacketRead: anyRead) { warnings.append(warning) }
+            return true
+        }
         if cursor.pointee.mapped != nil {
             if handles[index].breakLoopToken.isBreakRequested { return false }
             if let record = cursor.pointee.mapped!.next() {
@@ -375,6 +455,74 @@ public final class CaptureReader {
                 return true
             }
         }
+    }
+
+    /// The loop for one pcapng source read by `MappedPcapng`: each packet with its interface's link
+    /// type, filtered packet by packet when a filter is set.
+    @inlinable
+    func readPcapng(
+        _ cursor: UnsafeMutablePointer<SourceCursor>,
+        budget: Int,
+        _ body: (borrowing CapturedPacket) -> Void
+    ) throws(CaptureError) -> ReadOutcome {
+        let token = handles[0].breakLoopToken
+        let filter = packetFilters[0]
+        var delivered = 0
+        while delivered < budget {
+            if token.isBreakRequested { return ReadOutcome(packetsDelivered: delivered, warnings: [], endedBy: .stopped) }
+            guard let record = cursor.pointee.pcapng!.next() else {
+                cursor.pointee.state = .exhausted
+                let warning = try pcapngEnded(cursor, source: 0, anyPacketRead: cursor.pointee.packetsRead > 0)
+                return ReadOutcome(packetsDelivered: delivered, warnings: warning.map { [$0] } ?? [], endedBy: .endOfInput)
+            }
+            if let filter, !filter.matches(record) { continue }
+            notePcapngRecord(cursor, record)
+            // Safety: the record's bytes are in the current window, which stays mapped until the
+            // next `next()`, after `body` returned.
+            body(CapturedPacket(
+                timestampNanoseconds: record.timestampNanoseconds,
+                capturedLength: record.capturedLength,
+                originalLength: record.originalLength,
+                linkType: record.linkType,
+                sourceIndex: 0,
+                bytes: UnsafeRawBufferPointer(start: record.data, count: record.capturedLength)))
+            delivered &+= 1
+            cursor.pointee.packetsRead &+= 1
+        }
+        return ReadOutcome(packetsDelivered: delivered, warnings: [], endedBy: .limitReached)
+    }
+
+    /// Notes a pcapng packet that goes back in time or that its interface's snapshot length cut.
+    @inlinable @inline(__always)
+    func notePcapngRecord(_ cursor: UnsafeMutablePointer<SourceCursor>, _ record: MappedPcapng.Record) {
+        if record.timestampNanoseconds < cursor.pointee.lastTimestamp || record.storedLength != record.capturedLength {
+            let number = cursor.pointee.pcapng!.packetBlocksRead
+            let start = Int64(record.blockOffset)
+            if record.timestampNanoseconds < cursor.pointee.lastTimestamp {
+                cursor.pointee.noteBackwards(record: number, offset: start,
+                                             step: SourceCursor.backwardsStep(cursor.pointee.lastTimestamp, record.timestampNanoseconds))
+            }
+            if record.storedLength != record.capturedLength {
+                cursor.pointee.noteOversized(record: number, offset: start, length: record.storedLength)
+            }
+        }
+        cursor.pointee.lastTimestamp = record.timestampNanoseconds
+    }
+
+    /// The end of a pcapng source: nil at the end of the file; a warning naming the damage, its
+    /// packet number and byte offset when reading stopped early; thrown as `.damaged` when no
+    /// packet of any source was read (and no filter explains that).
+    @usableFromInline
+    func pcapngEnded(_ cursor: UnsafeMutablePointer<SourceCursor>, source index: Int,
+                     anyPacketRead: Bool) throws(CaptureError) -> CaptureWarning? {
+        guard let reader = cursor.pointee.pcapng, let damage = reader.damage else { return nil }
+        let path = handles[index].source
+        if !anyPacketRead && !isFiltered { throw .damaged(path: path, detail: damage.detail) }
+        let start = Int64(reader.damageOffset)
+        return CaptureWarning(kind: damage.isCut ? .truncated : .damaged, source: path,
+                              packetsRead: cursor.pointee.packetsRead,
+                              byteOffset: damage.isCut ? Int64(reader.fileSize) : start, detail: damage.detail,
+                              record: reader.packetBlocksRead + 1, recordOffset: start)
     }
 
     /// A mapped record that went back in time or was longer than the snapshot length (rare).
@@ -479,8 +627,12 @@ struct SourceCursor {
     @usableFromInline var capturedLength = 0
     @usableFromInline var originalLength = 0
     @usableFromInline var data: UnsafePointer<UInt8>? = nil
+    /// The held packet's link type: a pcapng's packets each have their interface's.
+    @usableFromInline var heldLinkType: LinkType
     /// Set while the file is read from memory rather than through libpcap.
     @usableFromInline var mapped: MappedPcap? = nil
+    /// Set for a pcapng file, read from memory by BlockWatch from start to end (never libpcap).
+    @usableFromInline var pcapng: MappedPcapng? = nil
     /// Classic pcap without a filter: where the next record starts; -1 when not known.
     @usableFromInline var nextRecordOffset: Int64 = -1
     @usableFromInline let snapshotLength: UInt32
@@ -501,6 +653,7 @@ struct SourceCursor {
     init(handle: CaptureHandle) {
         pcap = handle.pcap
         linkType = handle.linkType
+        heldLinkType = handle.linkType
         nanosecondsPerTick = handle.nanosecondsPerTick
         snapshotLength = UInt32(clamping: handle.snapshotLength)
     }

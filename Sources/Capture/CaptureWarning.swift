@@ -15,6 +15,9 @@ public struct CaptureWarning: Sendable, CustomStringConvertible, Equatable {
         /// Records that hold more bytes than the file's snapshot length (a wrong snaplen in the
         /// file header, or corrupt records); libpcap keeps only the first snaplen bytes of each.
         case longerThanSnapshot
+        /// A pcapng read by BlockWatch has packets of a link type the BPF filter does not compile
+        /// for: they match nothing and are left out (`occurrences` counts them).
+        case filterNotApplicable
     }
 
     public var kind: Kind
@@ -71,6 +74,9 @@ public struct CaptureWarning: Sendable, CustomStringConvertible, Equatable {
             return "capture '\(source)' is cut short \(after): \(detail): results cover what could be read"
         case .damaged:
             return "capture '\(source)' is damaged \(after): \(detail): results cover what could be read"
+        case .filterNotApplicable:
+            return "capture '\(source)' has \(occurrences) packet\(occurrences == 1 ? "" : "s") the filter cannot apply to, "
+                + "left out: \(detail)"
         case .mixedLinkTypes:
             return "capture '\(source)' switches to an interface of another link type \(after): \(detail): "
                 + "results cover the packets before the switch"

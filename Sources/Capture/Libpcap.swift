@@ -179,6 +179,39 @@ enum Libpcap {
         return nil
     }
 
+    /// Compiles `expression` for packets of `linkType` without a capture (`pcap_open_dead`,
+    /// `pcap_compile`, `pcap_close`), for `pcap_offline_filter`. The program is the caller's to free
+    /// with `freeProgram`. Returns libpcap's error text on failure.
+    static func compileProgram(_ expression: String, linkType: Int32) -> Result<UnsafeMutablePointer<bpf_program>, LibpcapFailure> {
+        initialise()
+        guard let dead = pcap_open_dead(linkType, 262_144) else { return .failure(LibpcapFailure(text: "cannot compile filters")) }
+        defer { pcap_close(dead) }
+        let program = UnsafeMutablePointer<bpf_program>.allocate(capacity: 1)
+        program.initialize(to: bpf_program())
+        guard pcap_compile(dead, program, expression, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
+            program.deallocate()
+            return .failure(LibpcapFailure(text: lastError(dead)))
+        }
+        return .success(program)
+    }
+
+    /// `pcap_freecode` and the program's memory.
+    static func freeProgram(_ program: UnsafeMutablePointer<bpf_program>) {
+        pcap_freecode(program)
+        program.deallocate()
+    }
+
+    /// `pcap_offline_filter`: whether the packet (`capturedLength` bytes at `data`) matches.
+    @inlinable @inline(__always)
+    static func matches(_ program: UnsafePointer<bpf_program>, capturedLength: Int, originalLength: Int,
+                        data: UnsafePointer<UInt8>) -> Bool {
+        var header = pcap_pkthdr()
+        header.caplen = UInt32(truncatingIfNeeded: capturedLength)
+        header.len = UInt32(truncatingIfNeeded: originalLength)
+        // Safety: the filter reads at most `caplen` bytes of `data`, which the caller guarantees.
+        return pcap_offline_filter(program, &header, data) != 0
+    }
+
     // MARK: Reading (hot path)
 
     /// `pcap_next_ex`. On 1 the two out-pointers point into libpcap's buffer for this handle, valid

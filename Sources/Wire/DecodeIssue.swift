@@ -27,6 +27,9 @@ public enum DecodeIssue: Int, CaseIterable, Sendable, CustomStringConvertible {
     case fragmentIncomplete
     case fragmentTableFull
     case nonFirstFragmentTooShort
+    /// A packet of a link type BlockWatch does not decode, from a pcapng interface whose file
+    /// has other interfaces it does decode.
+    case unsupportedLinkType
 
     /// Whether the packet is lost to flow accounting (no 5-tuple could be read from it).
     public var isFatal: Bool {
@@ -67,6 +70,7 @@ public enum DecodeIssue: Int, CaseIterable, Sendable, CustomStringConvertible {
         case .fragmentIncomplete: "fragment_incomplete"
         case .fragmentTableFull: "fragment_table_full"
         case .nonFirstFragmentTooShort: "non_first_fragment_too_short"
+        case .unsupportedLinkType: "unsupported_link_type"
         }
     }
 }

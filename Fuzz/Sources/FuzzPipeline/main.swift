@@ -39,6 +39,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 
     guard let reader = try? CaptureReader(paths: [path]),
           var pipeline = try? PacketPipeline(sources: reader.sources, linkTypes: reader.linkTypes,
+                                              describedLinkTypes: reader.describedLinkTypes,
                                               configuration: configuration, catalog: FuzzInput.catalog)
     else { return 0 }
     var flows = 0
