@@ -14,6 +14,14 @@ public struct LiveRequest: Sendable {
     public var promiscuous = true
     /// Kernel capture buffer in bytes (`-B` is in KiB).
     public var bufferSize = 32 << 20
+    /// Each packet handed over as it arrives (`--immediate-mode`): a wakeup per packet. Off, as in
+    /// tcpdump: packets come in blocks, at most `bufferTimeoutMilliseconds` late.
+    public var immediateMode = false
+    /// The longest a packet waits in the kernel without immediate mode (`--buffer-timeout`), and
+    /// how often an idle link gives the loop control (bins, `--duration`, stops). 100 ms: verdicts
+    /// are per bin (seconds) and judged a 10 s judge window late, so 0.1 s more is 1 % of that
+    /// wait, while at any rate where throughput matters a block fills long before the timeout.
+    public var bufferTimeoutMilliseconds = 100
     /// A BPF expression (tcpdump syntax).
     public var filter: String?
     /// Stop after this many packets (`-c`).
@@ -42,11 +50,10 @@ public struct LiveRequest: Sendable {
     public var signatureFiles: [String] = []
     public var flowTable = FlowTableConfiguration()
 
-    /// The libpcap options of this request: immediate delivery, and a 100 ms wait so an idle
-    /// link still gives the loop control (for bins and stops).
-    var options: LiveCaptureOptions {
-        LiveCaptureOptions(snapshotLength: snapshotLength, promiscuous: promiscuous, immediate: true,
-                           bufferSize: bufferSize, timeoutMilliseconds: 100)
+    /// The libpcap options of this request.
+    public var options: LiveCaptureOptions {
+        LiveCaptureOptions(snapshotLength: snapshotLength, promiscuous: promiscuous, immediate: immediateMode,
+                           bufferSize: bufferSize, timeoutMilliseconds: bufferTimeoutMilliseconds)
     }
 
     var saving: CaptureSaving? {

@@ -48,6 +48,10 @@ public struct RollingAnalysis {
     }
     var currentSecond = Int.min
     var currentCount = 0
+    /// The capture time `currentSecond` spans, [start, end) in ns: a packet inside it is counted
+    /// with two comparisons instead of a division (empty until the first packet).
+    var currentSecondStart = Int64.max
+    var currentSecondEnd = Int64.min
     /// Open flows judged early (by uid): skipped when they end. Identities of open flows whose
     /// outcome was still pending wait here for their end.
     var judgedOpen: Set<String> = []
@@ -68,7 +72,16 @@ public struct RollingAnalysis {
     // MARK: Facts
 
     /// A captured packet at `time`.
+    @inline(__always)
     public mutating func notePacket(_ time: Timestamp) {
+        if time.nanoseconds >= currentSecondStart && time.nanoseconds < currentSecondEnd {
+            currentCount &+= 1
+            return
+        }
+        notePacketInAnotherSecond(time)
+    }
+
+    mutating func notePacketInAnotherSecond(_ time: Timestamp) {
         guard let origin else {
             self.origin = time
             horizon = time
@@ -85,6 +98,15 @@ public struct RollingAnalysis {
         stageCurrentSecond()
         currentSecond = second
         currentCount = 1
+        // Only for times from the origin on: the division rounds toward zero, so second 0 also
+        // holds the second before the origin, and those take this path each time (rare).
+        if time >= origin {
+            currentSecondStart = origin.nanoseconds &+ Int64(second) &* 1_000_000_000
+            currentSecondEnd = currentSecondStart &+ 1_000_000_000
+        } else {
+            currentSecondStart = .max
+            currentSecondEnd = .min
+        }
     }
 
     /// Packets the capture dropped (kernel + interface) since the last call, noticed at `time`.

@@ -28,13 +28,17 @@ public final class CaptureHandle {
     public let breakLoopToken: BreakLoopToken
     /// Live handles: how long one idle wait lasts (the read timeout) before the loop's `whenIdle`.
     private let idleWaitMilliseconds: Int32
+    /// Live handles: the options it was opened with; nil for files.
+    public let liveOptions: LiveCaptureOptions?
 
-    private init(pcap: OpaquePointer, source: String, isLive: Bool, fileSize: Int64?, idleWaitMilliseconds: Int32 = 0) {
+    private init(pcap: OpaquePointer, source: String, isLive: Bool, fileSize: Int64?,
+                 idleWaitMilliseconds: Int32 = 0, liveOptions: LiveCaptureOptions? = nil) {
         self.pcap = pcap
         self.source = source
         self.isLive = isLive
         self.fileSize = fileSize
         self.idleWaitMilliseconds = idleWaitMilliseconds
+        self.liveOptions = liveOptions
         self.nanosecondsPerTick = Libpcap.nanosecondsPerTick(pcap)
         self.breakLoopToken = BreakLoopToken(pcap: pcap)
     }
@@ -104,7 +108,9 @@ public final class CaptureHandle {
             throw .liveCaptureFailed(interface: name, detail: "cannot set non-blocking mode: \(text)")
         }
         let wait = Int32(clamping: max(1, options.timeoutMilliseconds))
-        return (CaptureHandle(pcap: pcap, source: name, isLive: true, fileSize: nil, idleWaitMilliseconds: wait), warning)
+        let handle = CaptureHandle(pcap: pcap, source: name, isLive: true, fileSize: nil,
+                                   idleWaitMilliseconds: wait, liveOptions: options)
+        return (handle, warning)
     }
 
     // MARK: Using
@@ -130,6 +136,11 @@ public final class CaptureHandle {
         return CaptureStatistics(
             received: Int(s.ps_recv), droppedByKernel: Int(s.ps_drop), droppedByInterface: Int(s.ps_ifdrop))
     }
+
+    /// Linux live handles: the kernel packet ring libpcap reads, 3 (TPACKET_V3: packets handed over
+    /// in blocks, one wakeup per block) or 2 (TPACKET_V2: one per packet, as in immediate mode).
+    /// nil for files and elsewhere.
+    public var packetRingVersion: Int? { isLive ? Libpcap.packetRingVersion(pcap) : nil }
 
     /// For files: how many bytes of the file were read so far (for progress). nil for live/pipes.
     public var bytesConsumed: Int64? { Libpcap.fileOffset(pcap) }

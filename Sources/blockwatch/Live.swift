@@ -24,6 +24,12 @@ struct Live: ParsableCommand {
     @Flag(name: .customShort("p"), help: "Do not put the interface into promiscuous mode.")
     var noPromiscuous = false
 
+    @Flag(help: "Hand over each packet as it arrives (a wakeup per packet) instead of in blocks, as tcpdump's --immediate-mode.")
+    var immediateMode = false
+
+    @Option(help: ArgumentHelp("Without --immediate-mode: the longest a packet waits in the kernel, 1 to 1000 (default 100).", valueName: "ms"))
+    var bufferTimeout: Int = 100
+
     @Option(name: .customShort("c"), help: ArgumentHelp("Stop after this many packets.", valueName: "count"))
     var count: Int?
 
@@ -79,6 +85,7 @@ struct Live: ParsableCommand {
         }
         if let count, count <= 0 { throw ValidationError("-c needs a positive packet count") }
         guard bufferSize > 0, snaplen > 0 else { throw ValidationError("-B and -s must be positive") }
+        guard (1...1000).contains(bufferTimeout) else { throw ValidationError("--buffer-timeout needs 1 to 1000 ms") }
         if let fileSize, fileSize <= 0 { throw ValidationError("-C needs a positive size in MB") }
         if let rotateSeconds, rotateSeconds <= 0 { throw ValidationError("-G needs a positive number of seconds") }
         if write == nil && (fileSize != nil || rotateSeconds != nil || pcapng) { throw ValidationError("-C, -G and --pcapng need -w") }
@@ -91,6 +98,8 @@ struct Live: ParsableCommand {
         request.bufferSize = bufferSize * 1024
         request.snapshotLength = snaplen
         request.promiscuous = !noPromiscuous
+        request.immediateMode = immediateMode
+        request.bufferTimeoutMilliseconds = bufferTimeout
         request.filter = expression.isEmpty ? nil : expression.joined(separator: " ")
         request.packetLimit = count
         if let duration { request.duration = .seconds(try Live.durationSeconds(duration)) }

@@ -13,12 +13,12 @@ struct LiveCaptureTests {
         #expect(error?.description == "no such interface 'nosuch0'")
     }
 
-    @Test("default options: whole packets, promiscuous, immediate, 32 MiB buffer, 100 ms timeout")
+    @Test("default options: whole packets, promiscuous, not immediate (as tcpdump), 32 MiB buffer, 100 ms timeout")
     func defaults() {
         let o = LiveCaptureOptions()
         #expect(o.snapshotLength == 262_144)
         #expect(o.promiscuous)
-        #expect(o.immediate)
+        #expect(!o.immediate)
         #expect(o.bufferSize == 32 * 1024 * 1024)
         #expect(o.timeoutMilliseconds == 100)
     }
@@ -38,11 +38,13 @@ struct LiveCaptureTests {
 /// `BLOCKWATCH_LIVE_TESTS=1` and `swift test` stays hermetic by default.
 @Suite("Live capture on loopback", .enabled(if: ProcessInfo.processInfo.environment["BLOCKWATCH_LIVE_TESTS"] == "1"))
 struct LoopbackCaptureTests {
-    @Test("packets sent to a loopback port are captured with ns timestamps; an idle link calls whenIdle; stop ends the loop")
-    func loopback() throws {
+    @Test("packets sent to a loopback port are captured with ns timestamps; an idle link calls whenIdle; stop ends the loop",
+          arguments: [false, true])
+    func loopback(immediate: Bool) throws {
         let port = UInt16.random(in: 20_000...60_000)
-        let (handle, _) = try CaptureHandle.openInterface("lo", options: LiveCaptureOptions(timeoutMilliseconds: 20))
+        let (handle, _) = try CaptureHandle.openInterface("lo", options: LiveCaptureOptions(immediate: immediate, timeoutMilliseconds: 20))
         try handle.setFilter("udp dst port \(port)")
+        #expect(handle.liveOptions?.immediate == immediate)
         let reader = CaptureReader(handle: handle)
         #expect(reader.files.isEmpty)
         #expect(reader.sources == ["lo"])
@@ -75,5 +77,28 @@ struct LoopbackCaptureTests {
         #expect(times.allSatisfy { $0 >= before - 1_000_000_000 && $0 <= before + 5_000_000_000 })
         #expect(idle > 0)
         #expect(reader.statistics() != nil)
+    }
+
+    @Test("the kernel ring libpcap reads: blocks (TPACKET_V3) by default, one packet at a time (TPACKET_V2) in immediate mode")
+    func ringVersion() throws {
+        let (blocks, _) = try CaptureHandle.openInterface("lo", options: LiveCaptureOptions())
+        #expect(blocks.packetRingVersion == 3)
+        let (immediate, _) = try CaptureHandle.openInterface("lo", options: LiveCaptureOptions(immediate: true))
+        #expect(immediate.packetRingVersion == 2)
+    }
+
+    @Test("without immediate mode an idle link still gives control back: whenIdle runs and a stop ends the loop promptly")
+    func idleStop() throws {
+        let (handle, _) = try CaptureHandle.openInterface("lo", options: LiveCaptureOptions(timeoutMilliseconds: 100))
+        try handle.setFilter("udp dst port 9")   // nothing is sent there: the ring stays empty
+        let reader = CaptureReader(handle: handle)
+        let token = reader.stopToken
+        Thread { usleep(500_000); token.breakLoop() }.start()
+        let start = Date()
+        var idle = 0
+        let outcome = try reader.forEachPacket(whenIdle: { idle += 1 }) { _ in }
+        #expect(outcome.endedBy == .stopped)
+        #expect(idle >= 2)   // about every 100 ms
+        #expect(Date().timeIntervalSince(start) < 3)   // generous: 0.5 s plus one wait
     }
 }

@@ -1,3 +1,4 @@
+import BlockWatch
 import Capture
 import Foundation
 import Testing
@@ -157,6 +158,55 @@ struct LiveSensorTests {
         let stop = try #require(run.jsonLines.last { $0["type"] as? String == "stop" })
         #expect((stop["packets"] as? Int ?? 0) > 10)   // packets after the failure were still analysed
         #expect((stop["files"] as? [String])?.count == 1)
+    }
+}
+
+extension LiveSensorTests {
+    // MARK: Delivery: blocks by default, --immediate-mode
+
+    @Test("--duration 1 on an idle link stops promptly, exit 0, with blocks (the default) and with --immediate-mode",
+          arguments: [[], ["--immediate-mode"], ["--buffer-timeout", "250"]])
+    func idleDuration(extra: [String]) throws {
+        let tag = String(UInt16.random(in: 0...0xFFF), radix: 16)
+        let namespace = "bwlive-idle-\(tag)", link = "bwlive\(tag)i"
+        defer { Self.sh("ip netns del \(namespace)") }   // takes the veth with it
+        for command in ["ip netns add \(namespace)", "ip -n \(namespace) link add \(link) type veth peer name \(link)p",
+                        "ip -n \(namespace) link set \(link) up", "ip -n \(namespace) link set \(link)p up"] {
+            try #require(Self.sh(command) == 0, "\(command)")
+        }
+        // Only the start-up time of the process is outside the measured second.
+        let run = try Running(["live", "-i", link, "-Z", "root", "--format", "jsonl", "--duration", "1",
+                               "udp", "port", "9"] + extra,
+                              prefix: ["/usr/sbin/ip", "netns", "exec", namespace])
+        let start = Date()
+        let code = run.wait(10)
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(code == 0, "\(run.standardError)")
+        #expect(elapsed < 3, "stopped after \(elapsed) s")   // about 1.1 s plus start-up; generous
+        #expect(run.jsonLines.last?["type"] as? String == "stop")
+    }
+}
+
+/// Options that need no capture: checked before anything is opened.
+@Suite("blockwatch live: options")
+struct LiveOptionTests {
+    @Test("--buffer-timeout takes 1 to 1000 ms; --immediate-mode and --buffer-timeout are in the help")
+    func bufferTimeout() throws {
+        #expect(try CommandLineTests.blockwatch("live", "-i", "lo", "--buffer-timeout", "0").status == 64)
+        #expect(try CommandLineTests.blockwatch("live", "-i", "lo", "--buffer-timeout", "1001").status == 64)
+        let help = try CommandLineTests.blockwatch("live", "--help").standardOutput
+        #expect(help.contains("--immediate-mode") && help.contains("--buffer-timeout"))
+    }
+
+    @Test("a request captures in blocks with a 100 ms buffer timeout unless immediate mode is asked for")
+    func requestOptions() {
+        var request = LiveRequest(interface: "eth0")
+        #expect(!request.options.immediate)
+        #expect(request.options.timeoutMilliseconds == 100)
+        request.immediateMode = true
+        request.bufferTimeoutMilliseconds = 250
+        #expect(request.options.immediate)
+        #expect(request.options.timeoutMilliseconds == 250)
     }
 }
 
