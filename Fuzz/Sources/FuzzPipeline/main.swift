@@ -10,13 +10,30 @@ import Wire
 
 // The whole pipeline on a capture file: the input is the file's bytes (pcap in either byte order,
 // µs or ns, or pcapng), written to a file in /dev/shm and read as `blockwatch` reads it —
-// CaptureReader (the memory-mapped pcap reader, or libpcap for pcapng), PacketPipeline
+// CaptureReader (the memory-mapped pcap and pcapng readers), PacketPipeline
 // (decoding, fragment reassembly, the flow table, identification) — then every flow is ended.
 // A small flow table makes eviction and the idle sweep happen within one input.
 let path: String = {
     let directory = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp"
+    removeFilesOfDeadRuns(in: directory)
     return "\(directory)/blockwatch-fuzz-pipeline-\(getpid()).pcap"
 }()
+
+/// A run that crashed (the point of fuzzing) never reached its `unlink`: its file stays behind,
+/// one per crashed process. Each new run removes those whose process is gone.
+func removeFilesOfDeadRuns(in directory: String) {
+    guard let listing = opendir(directory) else { return }
+    defer { closedir(listing) }
+    let prefix = "blockwatch-fuzz-pipeline-", suffix = ".pcap"
+    while let entry = readdir(listing) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        guard name.hasPrefix(prefix), name.hasSuffix(suffix),
+              let pid = pid_t(name.dropFirst(prefix.count).dropLast(suffix.count)), pid != getpid(),
+              kill(pid, 0) == -1, errno == ESRCH
+        else { continue }
+        unlink("\(directory)/\(name)")
+    }
+}
 let configuration: FlowTableConfiguration = {
     var configuration = FlowTableConfiguration()
     configuration.maximumFlows = 64
