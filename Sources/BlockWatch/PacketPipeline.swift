@@ -137,8 +137,10 @@ public struct PacketPipeline {
 
     /// Ends the run: every open flow is written out and held fragments are counted as incomplete.
     public mutating func finish(emit: (FlowRecord, FlowIdentity) -> Void) {
-        flows.finish()
-        emitEnded(emit)
+        // In batches, each written before the next is made: not a record for every open flow at once.
+        flows.finish { batch in
+            for record in batch { emit(record, identifier.finish(slot: record.slot, at: record.lastSeen)) }
+        }
         reassembler.finish()
         summary.issues.add(reassembler.issues)
         // Fragments that never became a datagram are lost to flows: count them by their issue.

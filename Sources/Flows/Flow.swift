@@ -2,33 +2,57 @@ import Wire
 
 /// A conversation being tracked: mutable while packets arrive, summarised into a `FlowRecord`
 /// when it ends. The originator is the side that sent first — for TCP, the side that sent the SYN.
+///
+/// The table holds one per tracked flow (`FlowTableConfiguration.maximumFlows` of them), so the
+/// stored fields are laid out to be small (`MemoryLayout<Flow>.stride` is 440 bytes; a test
+/// guards it): the originator and responder are the key's two endpoints and a flag, optional
+/// times are `PackedTime` words, and the small fields fill the key's tail padding.
 public struct Flow: Sendable {
     public let key: FlowKey
-    public let originator: Endpoint
-    public let responder: Endpoint
-    public let firstSeen: Timestamp
-    public internal(set) var lastSeen: Timestamp
-    public internal(set) var originatorCounters = DirectionCounters()
-    public internal(set) var responderCounters = DirectionCounters()
-    public internal(set) var history = History()
+    /// Whether the originator is `key.lower`.
+    let originatorIsLower: Bool
     public internal(set) var originatorState = TCPEndpointState.inactive
     public internal(set) var responderState = TCPEndpointState.inactive
-    public internal(set) var synTime: Timestamp? = nil
-    public internal(set) var synAckTime: Timestamp? = nil
-    public internal(set) var handshakeAckTime: Timestamp? = nil
-    public internal(set) var icmpErrors = ICMPErrorSummary()
-    /// Non-fatal decode issues seen on this flow's packets.
-    public internal(set) var decodeNotes = 0
     /// Whether the flow was first seen mid-stream (no SYN): a connection already running when
     /// the capture started, which later stages must not count as a new attempt.
     public internal(set) var startedMidstream = false
+    public let firstSeen: Timestamp
+    public internal(set) var lastSeen: Timestamp
+    var packedSynTime = PackedTime.none
+    var packedSynAckTime = PackedTime.none
+    var packedHandshakeAckTime = PackedTime.none
+    /// Non-fatal decode issues seen on this flow's packets.
+    public internal(set) var decodeNotes = 0
+    public internal(set) var originatorCounters = DirectionCounters()
+    public internal(set) var responderCounters = DirectionCounters()
+    public internal(set) var icmpErrors = ICMPErrorSummary()
+    public internal(set) var history = History()
 
     init(key: FlowKey, originator: Endpoint, responder: Endpoint, at time: Timestamp) {
+        assert(originator == key.lower && responder == key.upper || originator == key.upper && responder == key.lower,
+               "a flow's endpoints are its key's")
         self.key = key
-        self.originator = originator
-        self.responder = responder
+        self.originatorIsLower = originator == key.lower && responder == key.upper
         self.firstSeen = time
         self.lastSeen = time
+    }
+
+    public var originator: Endpoint { originatorIsLower ? key.lower : key.upper }
+    public var responder: Endpoint { originatorIsLower ? key.upper : key.lower }
+
+    public internal(set) var synTime: Timestamp? {
+        get { packedSynTime.time }
+        set { packedSynTime = PackedTime(newValue) }
+    }
+
+    public internal(set) var synAckTime: Timestamp? {
+        get { packedSynAckTime.time }
+        set { packedSynAckTime = PackedTime(newValue) }
+    }
+
+    public internal(set) var handshakeAckTime: Timestamp? {
+        get { packedHandshakeAckTime.time }
+        set { packedHandshakeAckTime = PackedTime(newValue) }
     }
 
     public var protocolNumber: UInt8 { key.protocolNumber }

@@ -1,7 +1,7 @@
 import Wire
 
 /// The summary of one finished flow, in Zeek conn.log's vocabulary plus BlockWatch's own facts.
-public struct FlowRecord: Sendable {
+public struct FlowRecord: Sendable, Equatable {
     /// A stable identifier derived from the 5-tuple and start time ("C" + base62, as Zeek's look).
     public var uid: String
     public var start: Timestamp

@@ -17,9 +17,10 @@ public struct History: Sendable, Equatable, CustomStringConvertible {
     }
 
     @usableFromInline var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-    @usableFromInline var count: UInt8 = 0
     /// Bit per (letter, direction) already recorded once.
     @usableFromInline var seen: UInt32 = 0
+    /// Last: 37 bytes in all instead of 40 with padding before `seen` (every flow holds a History).
+    @usableFromInline var count: UInt8 = 0
 
     public init() {}
 
