@@ -196,26 +196,29 @@ public struct FlowIdentifier {
     mutating func inspectUDP(_ payload: UnsafeRawBufferPointer, fromClient: Bool, _ inspection: inout FlowInspection,
                              at time: Timestamp) {
         inspection.inspectedPackets += 1
-        if fromClient, inspection.quicAuthenticationFailures < FlowIdentifier.maximumQUICAuthenticationFailures,
-           inspection.quic != nil || QUICInitialInspector.looksLikeInitial(payload) {
-            if inspection.quic == nil { inspection.quic = QUICInitialInspector(keyCache: inspection.quicKeys) }
-            let result = inspection.quic!.addClientDatagram(payload)
+        defer { if inspection.finished { inspection.payloadState = nil } }
+        let quicAuthenticationFailures = inspection.payloadState?.quicAuthenticationFailures ?? 0
+        if fromClient, quicAuthenticationFailures < FlowIdentifier.maximumQUICAuthenticationFailures,
+           inspection.payloadState?.quic != nil || QUICInitialInspector.looksLikeInitial(payload) {
+            let state = inspection.makePayloadState()
+            if state.quic == nil { state.quic = QUICInitialInspector(keyCache: state.quicKeys) }
+            let result = state.quic!.addClientDatagram(payload)
             switch result {
             case .clientHello(let hello):
                 inspection.identity.applicationProtocol = .quic
-                inspection.quic = nil
-                inspection.quicKeys = []
+                state.quic = nil
+                state.quicKeys = []
                 if let name = hello.serverName { applyName(name, evidence: .quicSNI, &inspection) }
                 inspection.finished = true
                 return
             case .needMore:
                 inspection.identity.applicationProtocol = .quic
             case .notQUIC, .undecryptable:
-                if result == .undecryptable(.authenticationFailed) { inspection.quicAuthenticationFailures += 1 }
+                if result == .undecryptable(.authenticationFailed) { state.quicAuthenticationFailures += 1 }
                 // The next Initial gets a new inspector; the keys derived so far carry over.
-                let tryAgain = inspection.quicAuthenticationFailures < FlowIdentifier.maximumQUICAuthenticationFailures
-                inspection.quicKeys = tryAgain ? inspection.quic!.keyCache : []
-                inspection.quic = nil
+                let tryAgain = state.quicAuthenticationFailures < FlowIdentifier.maximumQUICAuthenticationFailures
+                state.quicKeys = tryAgain ? state.quic!.keyCache : []
+                state.quic = nil
             }
         }
         if let match = PayloadRecognizer.recognizeUDP(payload, fromClient: fromClient,
@@ -243,26 +246,26 @@ public struct FlowIdentifier {
     mutating func inspectTCP(_ payload: UnsafeRawBufferPointer, sequence: UInt32, fromClient: Bool,
                     _ inspection: inout FlowInspection, at time: Timestamp) {
         inspection.inspectedPackets += 1
+        let state = inspection.makePayloadState()
         if fromClient {
-            inspection.appendClient(payload, sequence: sequence)
+            state.appendClient(payload, sequence: sequence)
         } else {
-            inspection.appendServer(payload, sequence: sequence)
+            state.appendServer(payload, sequence: sequence)
         }
         // Local references to the buffers (no copy) so `inspection` can change while they are read.
-        let clientStream = inspection.clientStream, serverStream = inspection.serverStream
+        let clientStream = state.clientStream, serverStream = state.serverStream
         clientStream.withUnsafeBytes { client in
             serverStream.withUnsafeBytes { server in
                 inspectStreams(client: client, server: server, &inspection)
             }
         }
         if inspection.inspectedPackets >= 2 * FlowIdentifier.maximumInspectedPackets
-            || inspection.clientStream.count >= FlowIdentifier.maximumStreamBytes {
+            || state.clientStream.count >= FlowIdentifier.maximumStreamBytes {
             inspection.finished = true
         }
         if inspection.finished {
             // The buffers have served their purpose; give the memory back.
-            inspection.clientStream = []
-            inspection.serverStream = []
+            inspection.payloadState = nil
         }
     }
 
@@ -391,14 +394,9 @@ struct FlowInspection {
     /// Whether packets of this flow still need looking at.
     var isActive: Bool { isDNS || !finished }
     var inspectedPackets = 0
-    var clientStream: [UInt8] = []
-    var serverStream: [UInt8] = []
-    var clientNextSequence: UInt32? = nil
-    var serverNextSequence: UInt32? = nil
-    var quic: QUICInitialInspector? = nil
-    /// QUIC keys derived for this flow, for the next inspector (see `QUICInitialInspector.keyCache`).
-    var quicKeys: [QUICInitialKeys] = []
-    var quicAuthenticationFailures = 0
+    /// Stream bytes and QUIC decryption, for flows whose payload is being read; nil until then
+    /// and again once the flow is finished.
+    var payloadState: PayloadInspectionState? = nil
     /// The first DNS response's query ID and answer digest, to spot a second, different answer.
     var firstAnswer: (id: UInt16, fingerprint: UInt64)? = nil
     /// An HTTP request was seen; the flow stays open for the status line of the response.
@@ -426,15 +424,53 @@ struct FlowInspection {
         if let app = match.app { offer(app: app, evidence: match.evidence, confidence: match.evidence.confidence) }
     }
 
-    /// Appends in-order client payload; a gap ends reassembly (the bytes so far stay usable).
+    /// What the flow's payload state holds (read views of `payloadState`).
+    var clientStream: [UInt8] { payloadState?.clientStream ?? [] }
+    var serverStream: [UInt8] { payloadState?.serverStream ?? [] }
+    var quic: QUICInitialInspector? { payloadState?.quic }
+    var quicKeys: [QUICInitialKeys] { payloadState?.quicKeys ?? [] }
+    var quicAuthenticationFailures: Int { payloadState?.quicAuthenticationFailures ?? 0 }
+
     mutating func appendClient(_ payload: UnsafeRawBufferPointer, sequence: UInt32) {
-        FlowInspection.append(payload, sequence: sequence, to: &clientStream, next: &clientNextSequence,
-                              limit: FlowIdentifier.maximumStreamBytes)
+        makePayloadState().appendClient(payload, sequence: sequence)
     }
 
     mutating func appendServer(_ payload: UnsafeRawBufferPointer, sequence: UInt32) {
-        FlowInspection.append(payload, sequence: sequence, to: &serverStream, next: &serverNextSequence,
-                              limit: FlowIdentifier.maximumServerBytes)
+        makePayloadState().appendServer(payload, sequence: sequence)
+    }
+
+    /// The flow's payload state, made on first use.
+    mutating func makePayloadState() -> PayloadInspectionState {
+        if let payloadState { return payloadState }
+        let state = PayloadInspectionState()
+        payloadState = state
+        return state
+    }
+}
+
+/// What reading a flow's payload needs beyond the evidence: the first bytes of each TCP side,
+/// and a QUIC Initial decryptor. Out of line and made on a flow's first payload to read, because
+/// the flow table is full of flows that never need it (a DNS exchange, an unanswered SYN) and it
+/// is most of a flow's identification state: inline, it made every slot 368 bytes instead of 192.
+final class PayloadInspectionState {
+    var clientStream: [UInt8] = []
+    var serverStream: [UInt8] = []
+    var clientNextSequence: UInt32? = nil
+    var serverNextSequence: UInt32? = nil
+    var quic: QUICInitialInspector? = nil
+    /// QUIC keys derived for this flow, for the next inspector (see `QUICInitialInspector.keyCache`).
+    var quicKeys: [QUICInitialKeys] = []
+    var quicAuthenticationFailures = 0
+
+    /// Appends in-order client payload; a gap ends reassembly (the bytes so far stay usable).
+    func appendClient(_ payload: UnsafeRawBufferPointer, sequence: UInt32) {
+        PayloadInspectionState.append(payload, sequence: sequence, to: &clientStream, next: &clientNextSequence,
+                                      limit: FlowIdentifier.maximumStreamBytes)
+    }
+
+    func appendServer(_ payload: UnsafeRawBufferPointer, sequence: UInt32) {
+        PayloadInspectionState.append(payload, sequence: sequence, to: &serverStream, next: &serverNextSequence,
+                                      limit: FlowIdentifier.maximumServerBytes)
     }
 
     static func append(_ payload: UnsafeRawBufferPointer, sequence: UInt32, to stream: inout [UInt8],
