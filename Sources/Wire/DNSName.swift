@@ -141,9 +141,12 @@ public struct DNSName {
     }
 
     /// The presentation form as a `String`. Allocates: meant for once per flow, not per packet.
+    /// Written on the stack first, so the string holds just its bytes: made with 1,024 bytes of
+    /// capacity, every name a DNS flow or the name table kept cost over 1 KB.
     public var text: String {
-        String(unsafeUninitializedCapacity: 1024) { buffer in
-            copyText(into: UnsafeMutableRawBufferPointer(buffer)) ?? 0
+        withUnsafeTemporaryAllocation(byteCount: 1024, alignment: 1) { buffer in
+            let count = copyText(into: buffer) ?? 0
+            return String(decoding: UnsafeRawBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
         }
     }
 
