@@ -10,7 +10,12 @@ public struct FlowTableConfiguration: Sendable {
     /// How long a closed TCP connection is kept for late packets (Zeek's tcp_close_delay).
     public var closeDelay: Timestamp.Duration = .seconds(5)
     /// The most flows tracked at once; beyond it the least recently active are written out early.
-    /// Each flow costs about 400 bytes, so the default bounds the table near 100 MB.
+    /// Each tracked flow costs about 770 bytes with its identification state (a 440-byte `Flow`,
+    /// 192 bytes in `FlowIdentifier`, the index), a DNS flow about 970 with the name it asked for:
+    /// measured peak RSS is 41 MB + maximumFlows × 770 B for a SYN flood and 71 MB + maximumFlows
+    /// × 970 B for a DNS answer flood, so 226 MB and 303 MB at the default (Benchmarks/README.md,
+    /// "Floods and extremes"). A flow whose ClientHello is being reassembled holds up to 17 KiB
+    /// more until it is identified.
     public var maximumFlows = 250_000
     /// How often, in packet time, the table looks for idle flows.
     public var sweepInterval: Timestamp.Duration = .seconds(5)
