@@ -201,7 +201,8 @@ struct LiveSession {
     }
 
     /// Once a second (packet time, or the wall clock when idle): capture drops, the duration,
-    /// and the rolling analysis (which runs the Detector every few seconds).
+    /// attempts whose judge window passed, and the rolling analysis (which runs the Detector
+    /// every few seconds).
     mutating func check(_ time: Timestamp) {
         if time > now { now = time }
         guard now >= nextCheck else { return }
@@ -212,6 +213,7 @@ struct LiveSession {
             if lost > 0 { rolling.noteDrops(lost, at: now) }
             lastStatistics = stats
         }
+        rolling.judgeDue(now: now, pipeline: &pipeline)
         if var job = rolling.collect(now: now, pipeline: &pipeline) {
             if let earlier = pendingJob { job.absorb(earlier) }
             pendingJob = worker.offer(job)

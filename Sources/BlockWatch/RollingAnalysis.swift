@@ -159,17 +159,10 @@ public struct RollingAnalysis {
     public mutating func collect(now: Timestamp, pipeline: inout PacketPipeline) -> AnalysisJob? {
         guard let origin, now >= nextEvaluation else { return nil }
         nextEvaluation = now + step
-        pipeline.advance(to: now) { record, identity in flowEnded(record, identity, now: now) }
-        // Everything before `cut` has had its judge window; whole seconds, as the activity counts.
+        judgeDue(now: now, pipeline: &pipeline)
         let seconds = (now.nanoseconds - judgeDelay.nanoseconds - origin.nanoseconds) / 1_000_000_000
         guard seconds > 0 else { return nil }
         let cut = origin + Timestamp.Duration(nanoseconds: seconds * 1_000_000_000)
-        if cut > judgedUntil {
-            for (record, identity) in pipeline.takeOpenFlows(startedIn: judgedUntil..<cut, at: now) {
-                judgeOpen(record, identity, now: now)
-            }
-            judgedUntil = cut
-        }
         flushStaged(before: cut)
         // Bins that ended: their attempts join the ledger.
         let complete = Int(seconds * 1_000_000_000 / bin.nanoseconds)
@@ -189,6 +182,27 @@ public struct RollingAnalysis {
         }
         job.partial = cut > origin + Timestamp.Duration(nanoseconds: bin.nanoseconds * Int64(complete))
         return job
+    }
+}
+
+extension RollingAnalysis {
+    /// What is due by `now`: flows idle long enough end (the flow clock moves to `now`), and open
+    /// flows whose judge window has passed are judged. `collect` does it at each step; live mode
+    /// also does it every second, so judging (some 24,000 instructions per attempt) comes in small
+    /// pieces: a step's worth at once held the capture thread long enough, at 170,000 packets/s
+    /// with a new flow every 20 packets, for the kernel's buffer to overflow.
+    public mutating func judgeDue(now: Timestamp, pipeline: inout PacketPipeline) {
+        guard let origin else { return }
+        pipeline.advance(to: now) { record, identity in flowEnded(record, identity, now: now) }
+        // Everything before `cut` has had its judge window; whole seconds, as the activity counts.
+        let seconds = (now.nanoseconds - judgeDelay.nanoseconds - origin.nanoseconds) / 1_000_000_000
+        guard seconds > 0 else { return }
+        let cut = origin + Timestamp.Duration(nanoseconds: seconds * 1_000_000_000)
+        guard cut > judgedUntil else { return }
+        for (record, identity) in pipeline.takeOpenFlows(startedIn: judgedUntil..<cut, at: now) {
+            judgeOpen(record, identity, now: now)
+        }
+        judgedUntil = cut
     }
 }
 
