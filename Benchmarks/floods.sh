@@ -8,9 +8,9 @@
 #   Benchmarks/floods.sh [--packets N] [--elephant-packets N] [--kinds syn,dns,...] [--no-analyze]
 #                        [--scratch DIR] [--work DIR]
 #
-#   --packets N           N for syn, fragments, dns and month (default 1000000; 2N is run too)
+#   --packets N           N for syn, fragments, dns, hello and month (default 1000000; 2N is run too)
 #   --elephant-packets N  N for the elephant flow (default 2500000, about 2.6 GB; 2N is 5.1 GB)
-#   --kinds LIST          which floods (default syn,fragments,dns,elephant,month)
+#   --kinds LIST          which floods (default syn,fragments,dns,hello,elephant,month)
 #   --no-analyze          time `blockwatch flows` only
 #   --scratch DIR         SwiftPM scratch path of the release build (default .build-perf)
 #   --work DIR            where captures are written, each deleted after use (default
@@ -21,7 +21,7 @@ set -euo pipefail
 
 PACKETS=1000000
 ELEPHANT=2500000
-KINDS=syn,fragments,dns,elephant,month
+KINDS=syn,fragments,dns,hello,elephant,month
 ANALYZE=1
 cd "$(dirname "$0")/.."
 SCRATCH=.build-perf
@@ -63,7 +63,7 @@ time_run() {
   read -r SECONDS_ MAXRSS_KB < "$WORK/time.txt"
 }
 
-printf '\n%-9s %-7s %10s %8s %12s %9s %10s %10s %10s %7s\n' kind command packets seconds packets/s "RSS MB" "ev.flows" "ev.frags" "ev.dns" "2N/N"
+printf '\n%-9s %-7s %10s %8s %12s %9s %10s %10s %10s %10s %7s\n' kind command packets seconds packets/s "RSS MB" "ev.flows" "ev.frags" "ev.dns" "cut.short" "2N/N"
 declare -A FIRST
 for kind in ${KINDS//,/ }; do
   n=$PACKETS
@@ -83,6 +83,7 @@ for kind in ${KINDS//,/ }; do
         ev_flows=$(grep -o '[0-9]* flows written out early' <<<"$summary" | cut -d' ' -f1 || true)
         ev_frags=$(grep -o '[0-9]* fragments given up' <<<"$summary" | cut -d' ' -f1 || true)
         ev_dns=$(grep -o '[0-9]* DNS names forgotten early' <<<"$summary" | cut -d' ' -f1 || true)
+        cut_short=$(grep -o '[0-9]* flows identified without reassembling' <<<"$summary" | cut -d' ' -f1 || true)
         balanced=$(grep -c 'every packet accounted for' <<<"$summary" || true)
       else
         time_run "$WORK/err.txt" "$BIN/blockwatch" analyze "$file" --format json -o "$WORK/report.json" --no-progress
@@ -90,6 +91,7 @@ for kind in ${KINDS//,/ }; do
         ev_flows=$(jq '.capture.evictions.flows // "n/a"' "$WORK/report.json")
         ev_frags=$(jq '.capture.evictions.fragments // "n/a"' "$WORK/report.json")
         ev_dns=$(jq '.capture.evictions.dns_names // "n/a"' "$WORK/report.json")
+        cut_short=$(jq '.capture.evictions.payload_cut_short // "n/a"' "$WORK/report.json")
         balanced=$(jq 'if .capture.accounting.balanced then 1 else 0 end' "$WORK/report.json")
       fi
       rate=$(awk -v p="$packets" -v s="$SECONDS_" 'BEGIN { printf "%.0f", (s > 0 ? p / s : 0) }')
@@ -98,11 +100,11 @@ for kind in ${KINDS//,/ }; do
       key="$kind-$command"
       if [ "$size" = "$n" ]; then FIRST[$key]=$SECONDS_; else
         ratio=$(awk -v a="${FIRST[$key]}" -v b="$SECONDS_" 'BEGIN { printf "%.2f", (a > 0 ? b / a : 0) }'); fi
-      printf '%-9s %-7s %10s %8s %12s %9s %10s %10s %10s %7s\n' "$kind" "$command" "$packets" "$SECONDS_" "$rate" "$rss" \
-        "${ev_flows:-0}" "${ev_frags:-0}" "${ev_dns:-0}" "$ratio"
+      printf '%-9s %-7s %10s %8s %12s %9s %10s %10s %10s %10s %7s\n' "$kind" "$command" "$packets" "$SECONDS_" "$rate" "$rss" \
+        "${ev_flows:-0}" "${ev_frags:-0}" "${ev_dns:-0}" "${cut_short:-0}" "$ratio"
       [ "$balanced" = 1 ] || echo "floods.sh: $kind/$command: the report does not say every packet is accounted for" >&2
-      printf '{"run":"%s","tree":"%s","kind":"%s","command":"%s","packets":%s,"file_bytes":%s,"seconds":%s,"peak_rss_kb":%s,"evicted_flows":%s,"evicted_fragments":%s,"evicted_dns_names":%s,"ratio_to_half":"%s","load":"%s"}\n' \
-        "$RUN" "$COMMIT" "$kind" "$command" "$packets" "$bytes" "$SECONDS_" "$MAXRSS_KB" "${ev_flows:-0}" "${ev_frags:-0}" "${ev_dns:-0}" \
+      printf '{"run":"%s","tree":"%s","kind":"%s","command":"%s","packets":%s,"file_bytes":%s,"seconds":%s,"peak_rss_kb":%s,"evicted_flows":%s,"evicted_fragments":%s,"evicted_dns_names":%s,"payload_cut_short":%s,"ratio_to_half":"%s","load":"%s"}\n' \
+        "$RUN" "$COMMIT" "$kind" "$command" "$packets" "$bytes" "$SECONDS_" "$MAXRSS_KB" "${ev_flows:-0}" "${ev_frags:-0}" "${ev_dns:-0}" "${cut_short:-0}" \
         "$ratio" "$(cut -d' ' -f1 /proc/loadavg)" >> "$RESULTS"
     done
     rm -f "$file"

@@ -152,10 +152,12 @@ public struct PacketPipeline {
         summary.flowTable = flows.statistics
         summary.dnsNamesEvicted = identifier.dns.evicted
         summary.callEndpointsEvicted = identifier.calls.evicted
+        summary.payloadFlowsCutShort = identifier.payloadBudget.flowsCutShort
         summary.bounds = CaptureSummary.Bounds(flows: flows.configuration.maximumFlows,
                                                fragmentDatagrams: reassembler.maximumDatagrams,
                                                dnsNames: identifier.dns.maximumEntries,
-                                               callEndpoints: identifier.calls.maximumEntries)
+                                               callEndpoints: identifier.calls.maximumEntries,
+                                               payloadBytes: identifier.payloadBudget.limit)
         for (raw, count) in notIPCounts {
             let name = raw == 0x0806 ? "arp" : "ethertype 0x" + String(raw, radix: 16)
             summary.notIPByType[name, default: 0] += count

@@ -11,6 +11,8 @@ public struct FlowIdentifier {
     public let domestic: PrefixList?
     public private(set) var dns: DNSAssociation
     public private(set) var calls = CallEndpointAssociation()
+    /// What all flows' payload buffers may hold together (shared by copies of this identifier).
+    public let payloadBudget: PayloadBudget
     var inspections: [FlowInspection?] = []
     /// Per slot: whether that flow's packets still need looking at (`FlowInspection.isActive`),
     /// so the common case, a packet of a flow already identified, costs one byte read.
@@ -31,10 +33,12 @@ public struct FlowIdentifier {
     /// two do not open, later ones will not either.
     static let maximumQUICAuthenticationFailures = 2
 
-    public init(catalog: SignatureCatalog, domestic: PrefixList? = nil, dns: DNSAssociation = DNSAssociation()) {
+    public init(catalog: SignatureCatalog, domestic: PrefixList? = nil, dns: DNSAssociation = DNSAssociation(),
+                payloadBudget: PayloadBudget = PayloadBudget()) {
         self.catalog = catalog
         self.domestic = domestic
         self.dns = dns
+        self.payloadBudget = payloadBudget
     }
 
     /// The name of the DOMESTIC group, as flows show it.
@@ -196,11 +200,21 @@ public struct FlowIdentifier {
     mutating func inspectUDP(_ payload: UnsafeRawBufferPointer, fromClient: Bool, _ inspection: inout FlowInspection,
                              at time: Timestamp) {
         inspection.inspectedPackets += 1
-        defer { if inspection.finished { inspection.payloadState = nil } }
+        defer {
+            if inspection.finished { inspection.payloadState = nil }
+            else if let state = inspection.payloadState, !state.settleQUIC() {
+                // The budget is spent: this flow's QUIC reassembly goes, it is named from what it had.
+                state.quic = nil
+                state.quicKeys = []
+                _ = state.settleQUIC()
+                inspection.finished = true
+                inspection.payloadState = nil
+            }
+        }
         let quicAuthenticationFailures = inspection.payloadState?.quicAuthenticationFailures ?? 0
         if fromClient, quicAuthenticationFailures < FlowIdentifier.maximumQUICAuthenticationFailures,
            inspection.payloadState?.quic != nil || QUICInitialInspector.looksLikeInitial(payload) {
-            let state = inspection.makePayloadState()
+            let state = inspection.makePayloadState(budget: payloadBudget)
             if state.quic == nil { state.quic = QUICInitialInspector(keyCache: state.quicKeys) }
             let result = state.quic!.addClientDatagram(payload)
             switch result {
@@ -246,20 +260,22 @@ public struct FlowIdentifier {
     mutating func inspectTCP(_ payload: UnsafeRawBufferPointer, sequence: UInt32, fromClient: Bool,
                     _ inspection: inout FlowInspection, at time: Timestamp) {
         inspection.inspectedPackets += 1
-        let state = inspection.makePayloadState()
-        if fromClient {
-            state.appendClient(payload, sequence: sequence)
-        } else {
-            state.appendServer(payload, sequence: sequence)
-        }
+        let state = inspection.makePayloadState(budget: payloadBudget)
+        let buffered = fromClient ? state.appendClient(payload, sequence: sequence) : state.appendServer(payload, sequence: sequence)
         // Local references to the buffers (no copy) so `inspection` can change while they are read.
         let clientStream = state.clientStream, serverStream = state.serverStream
-        clientStream.withUnsafeBytes { client in
-            serverStream.withUnsafeBytes { server in
-                inspectStreams(client: client, server: server, &inspection)
+        if !buffered && fromClient && clientStream.isEmpty {
+            // Over budget before anything was kept: the segment at hand is all there is to read
+            // (most ClientHellos fit in one).
+            serverStream.withUnsafeBytes { server in inspectStreams(client: payload, server: server, &inspection) }
+        } else {
+            clientStream.withUnsafeBytes { client in
+                serverStream.withUnsafeBytes { server in
+                    inspectStreams(client: client, server: server, &inspection)
+                }
             }
         }
-        if inspection.inspectedPackets >= 2 * FlowIdentifier.maximumInspectedPackets
+        if !buffered || inspection.inspectedPackets >= 2 * FlowIdentifier.maximumInspectedPackets
             || state.clientStream.count >= FlowIdentifier.maximumStreamBytes {
             inspection.finished = true
         }
@@ -431,18 +447,20 @@ struct FlowInspection {
     var quicKeys: [QUICInitialKeys] { payloadState?.quicKeys ?? [] }
     var quicAuthenticationFailures: Int { payloadState?.quicAuthenticationFailures ?? 0 }
 
-    mutating func appendClient(_ payload: UnsafeRawBufferPointer, sequence: UInt32) {
-        makePayloadState().appendClient(payload, sequence: sequence)
+    @discardableResult
+    mutating func appendClient(_ payload: UnsafeRawBufferPointer, sequence: UInt32, budget: PayloadBudget = PayloadBudget()) -> Bool {
+        makePayloadState(budget: budget).appendClient(payload, sequence: sequence)
     }
 
-    mutating func appendServer(_ payload: UnsafeRawBufferPointer, sequence: UInt32) {
-        makePayloadState().appendServer(payload, sequence: sequence)
+    @discardableResult
+    mutating func appendServer(_ payload: UnsafeRawBufferPointer, sequence: UInt32, budget: PayloadBudget = PayloadBudget()) -> Bool {
+        makePayloadState(budget: budget).appendServer(payload, sequence: sequence)
     }
 
-    /// The flow's payload state, made on first use.
-    mutating func makePayloadState() -> PayloadInspectionState {
+    /// The flow's payload state, made on first use, its buffers charged to `budget`.
+    mutating func makePayloadState(budget: PayloadBudget) -> PayloadInspectionState {
         if let payloadState { return payloadState }
-        let state = PayloadInspectionState()
+        let state = PayloadInspectionState(budget: budget)
         payloadState = state
         return state
     }
@@ -453,6 +471,11 @@ struct FlowInspection {
 /// the flow table is full of flows that never need it (a DNS exchange, an unanswered SYN) and it
 /// is most of a flow's identification state: inline, it made every slot 368 bytes instead of 192.
 final class PayloadInspectionState {
+    /// Where this flow's buffers are charged; what is charged goes back when the state is freed.
+    let budget: PayloadBudget
+    private var chargedStreams = 0
+    private var chargedQUIC = 0
+    private var cutShort = false
     var clientStream: [UInt8] = []
     var serverStream: [UInt8] = []
     var clientNextSequence: UInt32? = nil
@@ -462,15 +485,53 @@ final class PayloadInspectionState {
     var quicKeys: [QUICInitialKeys] = []
     var quicAuthenticationFailures = 0
 
-    /// Appends in-order client payload; a gap ends reassembly (the bytes so far stay usable).
-    func appendClient(_ payload: UnsafeRawBufferPointer, sequence: UInt32) {
-        PayloadInspectionState.append(payload, sequence: sequence, to: &clientStream, next: &clientNextSequence,
-                                      limit: FlowIdentifier.maximumStreamBytes)
+    init(budget: PayloadBudget) {
+        self.budget = budget
     }
 
-    func appendServer(_ payload: UnsafeRawBufferPointer, sequence: UInt32) {
-        PayloadInspectionState.append(payload, sequence: sequence, to: &serverStream, next: &serverNextSequence,
-                                      limit: FlowIdentifier.maximumServerBytes)
+    deinit {
+        budget.release(chargedStreams + chargedQUIC)
+    }
+
+    /// Appends in-order client payload; a gap ends reassembly (the bytes so far stay usable).
+    /// False when the budget refused the bytes.
+    func appendClient(_ payload: UnsafeRawBufferPointer, sequence: UInt32) -> Bool {
+        append(payload, sequence: sequence, to: &clientStream, next: &clientNextSequence, limit: FlowIdentifier.maximumStreamBytes)
+    }
+
+    func appendServer(_ payload: UnsafeRawBufferPointer, sequence: UInt32) -> Bool {
+        append(payload, sequence: sequence, to: &serverStream, next: &serverNextSequence, limit: FlowIdentifier.maximumServerBytes)
+    }
+
+    /// Charges the QUIC inspector's and carried keys' memory as it is now (it grew or shrank inside
+    /// a call); false when that takes the budget past its limit.
+    func settleQUIC() -> Bool {
+        let now = (quic?.retainedBytes ?? 0) + quicKeys.count * QUICInitialKeys.estimatedBytes
+        if now < chargedQUIC { budget.release(chargedQUIC - now) } else { budget.force(now - chargedQUIC) }
+        chargedQUIC = now
+        if budget.isSpent && now > 0 { refuse(); return false }
+        return true
+    }
+
+    private func refuse() {
+        if !cutShort { budget.flowsCutShort += 1 }
+        cutShort = true
+    }
+
+    private func append(_ payload: UnsafeRawBufferPointer, sequence: UInt32, to stream: inout [UInt8],
+                        next: inout UInt32?, limit: Int) -> Bool {
+        let needed = Swift.min(limit, stream.count + payload.count)
+        if needed > stream.capacity {
+            // Grow as the array would (doubling), but charge the budget first.
+            let wanted = Swift.min(limit, Swift.max(needed, 2 * stream.capacity, 512))
+            guard budget.take(wanted - stream.capacity) else { refuse(); return false }
+            let before = stream.capacity
+            stream.reserveCapacity(wanted)
+            budget.force(stream.capacity - wanted)   // what the allocator rounded up
+            chargedStreams += stream.capacity - before
+        }
+        PayloadInspectionState.append(payload, sequence: sequence, to: &stream, next: &next, limit: limit)
+        return true
     }
 
     static func append(_ payload: UnsafeRawBufferPointer, sequence: UInt32, to stream: inout [UInt8],

@@ -7,6 +7,9 @@
 ///   datagrams, never the last), so the fragment reassembler fills and gives up on the oldest.
 /// - `dns`: DNS answers, each to a new client port, naming a new name with four random addresses,
 ///   so the DNS association table fills and evicts (and the flow table too).
+/// - `hello`: TCP flows from random clients, each sending 11 segments (14,960 bytes) of a
+///   ClientHello that announces 16,000 bytes and never ends, then falling silent: every flow's
+///   identification keeps reassembling, so the payload buffers' budget fills and refuses.
 /// - `elephant`: one TCP connection downloading for ever: 1448-byte segments and an ACK every
 ///   second segment; past 4 GiB the sequence numbers wrap.
 /// - `month`: short DNS + HTTPS-like conversations spread over 30 days, with no packet at all
@@ -17,7 +20,7 @@
 /// The same kind, packet count and seed always give the same bytes.
 public struct FloodCaptureGenerator: Sendable {
     public enum Kind: String, CaseIterable, Sendable {
-        case syn, fragments, dns, elephant, month
+        case syn, fragments, dns, hello, elephant, month
     }
 
     public struct Configuration: Sendable, Hashable {
@@ -90,6 +93,7 @@ struct FloodEmitter {
         case .syn: synFlood(sink)
         case .fragments: fragmentFlood(sink)
         case .dns: dnsFlood(sink)
+        case .hello: helloFlood(sink)
         case .elephant: elephant(sink)
         case .month: month(sink)
         }
@@ -175,6 +179,30 @@ struct FloodEmitter {
                                    id: random.nextUInt16())
             deliver(length, sink)
             time += 10_000
+        }
+    }
+
+    mutating func helloFlood(_ sink: (Int64, UnsafeRawBufferPointer) -> Void) {
+        let segments = 11, segmentBytes = 1360
+        var written = 0
+        while written < configuration.packets {
+            let client = randomAddress(), port = randomPort(), server = Self.server &+ UInt32(random.below(4))
+            let start = random.nextUInt32()
+            for index in 0..<segments where written < configuration.packets {
+                let sequence = start &+ UInt32(index * segmentBytes)
+                let length = tcpPacket(client: client, clientPort: port, server: server, serverPort: 443, fromClient: true,
+                                       sequence: sequence, acknowledgment: 1, flags: 0x18, payload: segmentBytes,
+                                       id: random.nextUInt16())
+                if index == 0 {
+                    // A handshake record of 16,000 bytes holding a ClientHello of 15,996: more than is ever sent.
+                    for (offset, byte) in [0x16, 0x03, 0x01, 0x3E, 0x80, 0x01, 0x00, 0x3E, 0x7C, 0x03, 0x03].enumerated() {
+                        frame.storeByte(UInt8(byte), at: 54 + offset)
+                    }
+                }
+                deliver(length, sink)
+                written += 1
+                time += 10_000
+            }
         }
     }
 

@@ -426,6 +426,7 @@ public struct AnalysisReport: Sendable {
                 ("fragments", .int(capture.fragmentsEvicted)),
                 ("dns_names", .int(capture.dnsNamesEvicted)),
                 ("call_endpoints", .int(capture.callEndpointsEvicted)),
+                ("payload_cut_short", .int(capture.payloadFlowsCutShort)),
             ])),
             ("capture_drops", .optional(captureDrops) { .object([("received", .int($0.received)), ("dropped", .int($0.dropped))]) }),
             ("warnings", .array(capture.warnings.map(JSONValue.string))),

@@ -31,6 +31,9 @@ public struct CaptureSummary: Sendable {
     /// STUN call endpoints forgotten before they expired because their table was full (media
     /// flows of those calls may then go unnamed).
     public var callEndpointsEvicted = 0
+    /// Flows identified without buffering their payload (further) because all flows' payload
+    /// buffers together had reached their budget (a flood of unfinished handshakes).
+    public var payloadFlowsCutShort = 0
     /// The memory bounds the run used, when known.
     public var bounds: Bounds?
 
@@ -44,12 +47,15 @@ public struct CaptureSummary: Sendable {
         public var dnsNames: Int
         /// Endpoints of STUN-named calls; beyond it the expired go, then those closest to expiry.
         public var callEndpoints: Int
+        /// Bytes all flows' payload buffers may hold together (TCP stream starts, QUIC Initials).
+        public var payloadBytes: Int
 
-        public init(flows: Int, fragmentDatagrams: Int, dnsNames: Int, callEndpoints: Int) {
+        public init(flows: Int, fragmentDatagrams: Int, dnsNames: Int, callEndpoints: Int, payloadBytes: Int) {
             self.flows = flows
             self.fragmentDatagrams = fragmentDatagrams
             self.dnsNames = dnsNames
             self.callEndpoints = callEndpoints
+            self.payloadBytes = payloadBytes
         }
     }
 
@@ -84,7 +90,7 @@ public struct CaptureSummary: Sendable {
 
     /// Evictions because a memory bound was reached, or nil when there were none.
     public var evictionLine: String? {
-        guard flowTable.evicted + fragmentsEvicted + dnsNamesEvicted + callEndpointsEvicted > 0 else { return nil }
+        guard flowTable.evicted + fragmentsEvicted + dnsNamesEvicted + callEndpointsEvicted + payloadFlowsCutShort > 0 else { return nil }
         var parts: [String] = []
         if flowTable.evicted > 0 {
             parts.append("\(flowTable.evicted) flows written out early (flow table full"
@@ -101,6 +107,10 @@ public struct CaptureSummary: Sendable {
         if callEndpointsEvicted > 0 {
             parts.append("\(callEndpointsEvicted) call endpoints forgotten early (call endpoint table full"
                 + (bounds.map { ": \($0.callEndpoints) endpoints" } ?? "") + ")")
+        }
+        if payloadFlowsCutShort > 0 {
+            parts.append("\(payloadFlowsCutShort) flows identified without reassembling their payload (payload buffers full"
+                + (bounds.map { ": \($0.payloadBytes >> 20) MiB" } ?? "") + ")")
         }
         return "evictions: " + parts.joined(separator: ", ")
     }

@@ -2,7 +2,7 @@
 //
 //   craft-captures captures/
 //   craft-captures --benchmark OUT.pcap [--packets 6000000] [--flows 200000] [--seed 1]
-//   craft-captures --flood syn|fragments|dns|elephant|month OUT.pcap [--packets 1000000] [--seed 1]
+//   craft-captures --flood syn|fragments|dns|hello|elephant|month OUT.pcap [--packets 1000000] [--seed 1]
 //
 // A developer tool: arguments are parsed by hand; the work is done by PacketCrafting.
 import Foundation
@@ -14,7 +14,7 @@ func fail(_ message: String, code: Int32 = 1) -> Never {
 }
 
 let usage = "usage: craft-captures FOLDER | craft-captures --benchmark OUT.pcap [--packets N] [--flows N] [--seed N]"
-    + " | craft-captures --flood syn|fragments|dns|elephant|month OUT.pcap [--packets N] [--seed N]"
+    + " | craft-captures --flood syn|fragments|dns|hello|elephant|month OUT.pcap [--packets N] [--seed N]"
 var arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.isEmpty || arguments.contains("-h") || arguments.contains("--help") {
     print(usage)

@@ -83,7 +83,7 @@ struct EvidenceIntegrityTests {
         let byIssue = try #require(accounting["undecodable_by_issue"] as? [String: Int])
         #expect(byIssue.values.reduce(0, +) == parts[3])
         #expect(accounting["balanced"] as? Bool == true)
-        #expect(capture["evictions"] as? [String: Int] == ["flows": 0, "fragments": 0, "dns_names": 0, "call_endpoints": 0])
+        #expect(capture["evictions"] as? [String: Int] == ["flows": 0, "fragments": 0, "dns_names": 0, "call_endpoints": 0, "payload_cut_short": 0])
     }
 
     /// The total and the leading number of each term of the summary's accounting line.

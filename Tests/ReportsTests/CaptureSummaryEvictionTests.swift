@@ -5,7 +5,7 @@ import Testing
 /// never costs results silently (issue 8).
 @Suite("Capture summary: evictions")
 struct CaptureSummaryEvictionTests {
-    static let bounds = CaptureSummary.Bounds(flows: 1000, fragmentDatagrams: 64, dnsNames: 500, callEndpoints: 50)
+    static let bounds = CaptureSummary.Bounds(flows: 1000, fragmentDatagrams: 64, dnsNames: 500, callEndpoints: 50, payloadBytes: 64 << 20)
 
     @Test("no eviction line when no bound was reached")
     func noEvictions() {

@@ -26,6 +26,9 @@ struct QUICCryptoStream: Sendable {
         case tooLarge
     }
 
+    /// Heap bytes the stream holds (its buffers' capacity), for the payload budget.
+    var retainedBytes: Int { buffer.capacity + ranges.capacity * MemoryLayout<Range<Int>>.stride }
+
     /// Whether nothing has been received.
     var isEmpty: Bool { ranges.isEmpty }
 

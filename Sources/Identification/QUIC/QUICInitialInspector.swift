@@ -38,6 +38,13 @@ public struct QUICInitialInspector: Sendable {
 
     public init() {}
 
+    /// Heap bytes the inspector holds, for the payload budget: the CRYPTO stream, the DCID and
+    /// the key sets (estimated; they live in swift-crypto's boxes).
+    var retainedBytes: Int {
+        crypto.retainedBytes + (originalDestinationConnectionID?.capacity ?? 0)
+            + (keySets.count + keyCache.count) * QUICInitialKeys.estimatedBytes
+    }
+
     /// An inspector that reuses keys an earlier inspector of the same flow derived.
     init(keyCache: [QUICInitialKeys]) {
         self.keyCache = keyCache

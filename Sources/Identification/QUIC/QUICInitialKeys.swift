@@ -9,6 +9,10 @@ import Foundation
 /// `@unchecked Sendable` because swift-crypto 3.12 does not mark `SymmetricKey` Sendable; it is
 /// an immutable value (its storage is written once, at creation), so sharing it is safe.
 struct QUICInitialKeys: @unchecked Sendable {
+    /// About what one key set holds on the heap (the connection ID, the IV and two SymmetricKey
+    /// boxes with their headers), for the payload budget; an estimate, not a measurement.
+    static let estimatedBytes = 256
+
     let version: QUICVersion
     /// The connection ID the keys were derived from.
     let connectionID: [UInt8]
