@@ -90,29 +90,20 @@ public struct CaptureSummary: Sendable {
 
     /// Evictions because a memory bound was reached, or nil when there were none.
     public var evictionLine: String? {
-        guard flowTable.evicted + fragmentsEvicted + dnsNamesEvicted + callEndpointsEvicted + payloadFlowsCutShort > 0 else { return nil }
-        var parts: [String] = []
-        if flowTable.evicted > 0 {
-            parts.append("\(flowTable.evicted) flows written out early (flow table full"
-                + (bounds.map { ": --max-flows \($0.flows)" } ?? "") + ")")
-        }
-        if fragmentsEvicted > 0 {
-            parts.append("\(fragmentsEvicted) fragments given up (reassembly table full"
-                + (bounds.map { ": \($0.fragmentDatagrams) datagrams" } ?? "") + ")")
-        }
-        if dnsNamesEvicted > 0 {
-            parts.append("\(dnsNamesEvicted) DNS names forgotten early (name table full"
-                + (bounds.map { ": \($0.dnsNames) addresses" } ?? "") + ")")
-        }
-        if callEndpointsEvicted > 0 {
-            parts.append("\(callEndpointsEvicted) call endpoints forgotten early (call endpoint table full"
-                + (bounds.map { ": \($0.callEndpoints) endpoints" } ?? "") + ")")
-        }
-        if payloadFlowsCutShort > 0 {
-            parts.append("\(payloadFlowsCutShort) flows identified without reassembling their payload (payload buffers full"
-                + (bounds.map { ": \($0.payloadBytes >> 20) MiB" } ?? "") + ")")
-        }
-        return "evictions: " + parts.joined(separator: ", ")
+        // (count, what happened, which table was full, its bound as configured)
+        let reached: [(Int, String, String, String?)] = [
+            (flowTable.evicted, "flows written out early", "flow table full", bounds.map { "--max-flows \($0.flows)" }),
+            (fragmentsEvicted, "fragments given up", "reassembly table full", bounds.map { "\($0.fragmentDatagrams) datagrams" }),
+            (dnsNamesEvicted, "DNS names forgotten early", "name table full", bounds.map { "\($0.dnsNames) addresses" }),
+            (callEndpointsEvicted, "call endpoints forgotten early", "call endpoint table full",
+             bounds.map { "\($0.callEndpoints) endpoints" }),
+            (payloadFlowsCutShort, "flows identified without reassembling their payload", "payload buffers full",
+             bounds.map { "\($0.payloadBytes >> 20) MiB" }),
+        ].filter { $0.0 > 0 }
+        guard !reached.isEmpty else { return nil }
+        return "evictions: " + reached.map { count, what, table, bound in
+            "\(count) \(what) (\(table)" + (bound.map { ": " + $0 } ?? "") + ")"
+        }.joined(separator: ", ")
     }
 
     /// The closing summary, a few short lines for a person.
