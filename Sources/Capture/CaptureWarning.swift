@@ -30,7 +30,8 @@ public struct CaptureWarning: Sendable, CustomStringConvertible, Equatable {
     /// libpcap's own text, or what was found.
     public var detail: String
     /// Where the damage is: the record's number in the file (1 = the first; with a BPF filter,
-    /// counted among the packets that matched), and the byte offset where it starts, if known.
+    /// counted among the packets that matched, except in a pcapng, whose packet blocks are all counted),
+    /// and the byte offset where it starts (a pcapng: its block), if known.
     public var record: Int?
     public var recordOffset: Int64?
     /// How many records have this problem (backwards timestamps, oversized records).
