@@ -227,10 +227,12 @@ public final class CaptureReader {
             }
             if cursor.oversized > cursor.reportedOversized {
                 let stored = cursor.firstOversizedLength > 0 ? "holds \(cursor.firstOversizedLength) bytes, " : ""
+                let limit = cursor.firstOversizedSnapshotLength.map { "\($0) its interface's snapshot length" }
+                    ?? "\(cursor.snapshotLength) the file header"
                 outcome.warnings.append(CaptureWarning(
                     kind: .longerThanSnapshot, source: source, packetsRead: cursor.packetsRead, byteOffset: nil,
-                    detail: "it \(stored)more than the \(cursor.snapshotLength) the file header allows: "
-                        + "only the first \(cursor.snapshotLength) bytes of each such packet were read",
+                    detail: "it \(stored)more than the \(limit) allows: "
+                        + "only the first \(cursor.firstOversizedSnapshotLength ?? Int(cursor.snapshotLength)) bytes of each such packet were read",
                     record: cursor.firstOversizedRecord,
                     recordOffset: cursor.firstOversizedOffset >= 0 ? cursor.firstOversizedOffset : nil,
                     occurrences: cursor.oversized))
@@ -503,7 +505,8 @@ public final class CaptureReader {
                                              step: SourceCursor.backwardsStep(cursor.pointee.lastTimestamp, record.timestampNanoseconds))
             }
             if record.storedLength != record.capturedLength {
-                cursor.pointee.noteOversized(record: number, offset: start, length: record.storedLength)
+                cursor.pointee.noteOversized(record: number, offset: start, length: record.storedLength,
+                                             snapshotLength: record.capturedLength)
             }
         }
         cursor.pointee.lastTimestamp = record.timestampNanoseconds
@@ -648,6 +651,8 @@ struct SourceCursor {
     @usableFromInline var firstOversizedRecord = 0
     @usableFromInline var firstOversizedOffset: Int64 = -1
     @usableFromInline var firstOversizedLength = 0
+    /// A pcapng interface's snapshot length that cut the first such record (nil: the pcap file header's).
+    @usableFromInline var firstOversizedSnapshotLength: Int? = nil
     @usableFromInline var reportedOversized = 0
 
     init(handle: CaptureHandle) {
@@ -677,11 +682,12 @@ struct SourceCursor {
     }
 
     @usableFromInline
-    mutating func noteOversized(record: Int, offset: Int64, length: Int) {
+    mutating func noteOversized(record: Int, offset: Int64, length: Int, snapshotLength: Int? = nil) {
         if oversized == 0 {
             firstOversizedRecord = record
             firstOversizedOffset = offset
             firstOversizedLength = length
+            firstOversizedSnapshotLength = snapshotLength
         }
         oversized &+= 1
     }

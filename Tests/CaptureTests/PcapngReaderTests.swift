@@ -149,6 +149,21 @@ struct PcapngReaderTests {
         #expect(outcome.warnings.isEmpty)
     }
 
+    @Test("a packet block holding more than its interface's snapshot length is cut to it, and the warning names that interface's limit")
+    func longerThanItsInterfaceSnapshot() throws {
+        var b = PcapngBuilder()
+        b.interface(Self.ethernet, snapshotLength: 65_535)
+        let raw = b.interface(.raw, snapshotLength: 24)
+        let frame = Self.frame(.raw, payload: [UInt8](repeating: 7, count: 40))
+        b.enhancedPacket(interface: raw, timestampNanoseconds: Self.start, frame)
+        let (packets, outcome, _) = try Self.read(b)
+        #expect(packets.map(\.capturedLength) == [24])
+        #expect(outcome.warnings.map(\.kind) == [.longerThanSnapshot])
+        let text = outcome.warnings.first?.description ?? ""
+        #expect(text.contains("holds \(frame.count) bytes, more than the 24 its interface's snapshot length allows"), "\(text)")
+        #expect(!text.contains("65535"))
+    }
+
     @Test("obsolete Packet Blocks are read; name resolution, statistics, custom and unknown blocks are skipped")
     func otherBlocks() throws {
         var b = PcapngBuilder(byteOrder: .bigEndian)
