@@ -59,8 +59,16 @@ if [ "$build" -eq 1 ]; then
   # target's main.swift runs libFuzzer itself (FuzzInput.run). -enable-testing: targets reach
   # internal parsers with @testable import.
   start=$(date +%s)
+  # SwiftPM plans this build once and does not notice source files added to or removed from the
+  # main package (a path dependency here): the build then fails with "cannot find 'X' in scope".
+  # Re-plan when the main package's list of sources changed since the last build.
+  sources_now=$(find Sources -name '*.swift' | LC_ALL=C sort)
+  if [ "$sources_now" != "$(cat "$SCRATCH/blockwatch-sources.txt" 2>/dev/null)" ]; then
+    rm -f "$SCRATCH/release.yaml"
+  fi
   swift build -c release --package-path Fuzz --scratch-path "$SCRATCH" \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing
+  printf '%s\n' "$sources_now" > "$SCRATCH/blockwatch-sources.txt"
   echo "fuzz: built in $(( $(date +%s) - start )) s"
 fi
 
