@@ -101,9 +101,7 @@ public func extract(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     _ = write(descriptor, data, size)
     close(descriptor)
     defer { unlink(path) }
-    guard let reader = try? CaptureReader(paths: [path]),
-          let layer = LinkLayer(dataLinkType: reader.linkTypes[0].rawValue),
-          let layerIndex = layers.firstIndex(of: layer) else { return 0 }
+    guard let reader = try? CaptureReader(paths: [path]) else { return 0 }
 
     var seeds = Seeds()
     synthetic(&seeds)
@@ -112,6 +110,9 @@ public func extract(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     var fragments: [[UInt8]] = []
     var ipPackets: [[UInt8]] = []
     _ = try? reader.forEachPacket { packet in
+        // Each packet by its own link type: a pcapng's interfaces may differ.
+        guard let layer = LinkLayer(dataLinkType: packet.linkType.rawValue),
+              let layerIndex = layers.firstIndex(of: layer) else { return }
         let frame = packet.bytes
         seeds.add("FuzzLinkLayers", [UInt8(layerIndex), UInt8(min(packet.originalLength - frame.count, 15))] + Array(frame))
         guard let offset = networkOffset(frame, layer), offset < frame.count else { return }
