@@ -18,7 +18,8 @@
 #
 # Root, Debian/Ubuntu. Installs tcpreplay and tcpdump if missing. Builds blockwatch and
 # craft-captures (release) in .build-live-bench. Writes the capture to Benchmarks/work/ and
-# appends one JSON line per run to Benchmarks/results/live-<UTC date>-<host>.jsonl.
+# appends one JSON line per run to Benchmarks/results/live-<UTC date>-<host>.jsonl, labelled with
+# the commit (BW_BENCH_COMMIT overrides it, for a run from an export of that commit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
