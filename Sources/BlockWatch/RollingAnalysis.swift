@@ -189,8 +189,8 @@ extension RollingAnalysis {
     /// What is due by `now`: flows idle long enough end (the flow clock moves to `now`), and open
     /// flows whose judge window has passed are judged. `collect` does it at each step; live mode
     /// also does it every second, so judging (some 24,000 instructions per attempt) comes in small
-    /// pieces: a step's worth at once held the capture thread long enough, at 170,000 packets/s
-    /// with a new flow every 20 packets, for the kernel's buffer to overflow.
+    /// pieces rather than as one pause of the capture thread per step, while the kernel's buffer
+    /// fills (with a new flow every 20 packets at 170,000 packets/s, a step is 40,000 attempts).
     public mutating func judgeDue(now: Timestamp, pipeline: inout PacketPipeline) {
         guard let origin else { return }
         pipeline.advance(to: now) { record, identity in flowEnded(record, identity, now: now) }

@@ -24,8 +24,8 @@ struct LiveRollingTests {
     }
 
     /// Every bin closed while replaying `path`, as live mode would close them.
-    static func replay(_ path: String, bin: Double, drops: (Timestamp) -> Int = { _ in 0 }) throws
-        -> (reports: [LiveBinReport], changes: [LiveChange], final: AnalysisResult, mostHeld: Int) {
+    static func replay(_ path: String, bin: Double, judgeEverySecond: Bool = false, drops: (Timestamp) -> Int = { _ in 0 }) throws
+        -> (reports: [LiveBinReport], changes: [LiveChange], final: AnalysisResult, mostHeld: Int, packets: Int) {
         let catalog = try SignatureCatalogLoader.load(extraFiles: [])
         let reader = try CaptureReader(paths: [path])
         var pipeline = try PacketPipeline(sources: reader.sources, linkTypes: reader.linkTypes,
@@ -42,6 +42,8 @@ struct LiveRollingTests {
             if time.nanoseconds / 1_000_000_000 != lastSecond {
                 lastSecond = time.nanoseconds / 1_000_000_000
                 rolling.noteDrops(drops(time), at: time)
+                // As `blockwatch live` does: open flows judged once a second, between evaluations.
+                if judgeEverySecond { rolling.judgeDue(now: time, pipeline: &pipeline) }
             }
             pipeline.process(packet) { record, identity in rolling.flowEnded(record, identity, now: time) }
             let update = rolling.update(now: time, pipeline: &pipeline)
@@ -51,7 +53,7 @@ struct LiveRollingTests {
         }
         let end = pipeline.summary.lastPacket!
         pipeline.finish { record, identity in rolling.flowEnded(record, identity, now: end) }
-        return (reports, changes, rolling.finalResult(captureLoss: nil), mostHeld)
+        return (reports, changes, rolling.finalResult(captureLoss: nil), mostHeld, pipeline.summary.packets)
     }
 
     var lab: URL { TestCaptures.projectRoot.appendingPathComponent("captures/lab") }
@@ -62,7 +64,7 @@ struct LiveRollingTests {
         // the few failures a verdict needs.
         let bin = 15.0
         let phases = try Self.phases(lab.appendingPathComponent("ip-blackhole.truth.json").path)
-        let (reports, changes, final, _) = try Self.replay(lab.appendingPathComponent("ip-blackhole.pcap").path, bin: bin)
+        let (reports, changes, final, _, _) = try Self.replay(lab.appendingPathComponent("ip-blackhole.pcap").path, bin: bin)
         let telegram = changes.filter { $0.subject == "telegram" }
         let story = changes.map { "\($0.time.seconds - phases[0].start) \($0.subject) \($0.from)→\($0.to) \($0.event?.failures ?? -1)" }
         let blocked = try #require(telegram.first { $0.to == "blocked" || $0.to == "partially-blocked" }, "\(story)")
@@ -95,7 +97,7 @@ struct LiveRollingTests {
         let phases = try Self.phases(lab.appendingPathComponent("ip-blackhole.truth.json").path)
         // The whole censored phase (and a little around it) under heavy capture loss.
         let from = phases[1].start - 5, to = phases[2].start + 5
-        let (reports, changes, final, _) = try Self.replay(lab.appendingPathComponent("ip-blackhole.pcap").path, bin: bin) {
+        let (reports, changes, final, _, _) = try Self.replay(lab.appendingPathComponent("ip-blackhole.pcap").path, bin: bin) {
             $0.seconds >= from && $0.seconds < to ? 200 : 0
         }
         #expect(changes.contains { $0.subject == "network" && $0.to == "capture-loss" })
@@ -113,7 +115,7 @@ struct LiveRollingTests {
         let bin = 10.0
         let phases = try Self.phases(lab.appendingPathComponent("total-cutoff.truth.json").path)
         let cut = try #require(phases.first { $0.network == "cutoff" })
-        let (reports, changes, final, _) = try Self.replay(lab.appendingPathComponent("total-cutoff.pcap").path, bin: bin)
+        let (reports, changes, final, _, _) = try Self.replay(lab.appendingPathComponent("total-cutoff.pcap").path, bin: bin)
         #expect(reports.contains { $0.network == "cutoff" })
         let alert = try #require(changes.first { $0.subject == "network" && $0.to == "cutoff" })
         #expect(alert.time.seconds > cut.start)
@@ -131,6 +133,19 @@ struct LiveRollingTests {
         #expect(run.mostHeld > 0)
         #expect(run.mostHeld * 4 < run.final.attempts)
         #expect(run.final.binCount >= 20)
+    }
+
+    @Test("judging open flows every second (as live mode does) gives the same attempts, verdicts and alerts as once per step; every packet is counted")
+    func judgingEverySecond() throws {
+        let path = lab.appendingPathComponent("kazakhstan-2022.pcap").path
+        let perStep = try Self.replay(path, bin: 15)
+        let perSecond = try Self.replay(path, bin: 15, judgeEverySecond: true)
+        #expect(perSecond.final.attempts == perStep.final.attempts)
+        #expect(perSecond.final.attempts > 300)
+        #expect(perSecond.final.services.map { "\($0.group) \($0.verdict)" } == perStep.final.services.map { "\($0.group) \($0.verdict)" })
+        #expect(perSecond.changes.map { "\($0.subject) \($0.to)" } == perStep.changes.map { "\($0.subject) \($0.to)" })
+        // The per-second packet count (two comparisons per packet, a division per new second) loses none.
+        #expect(perSecond.final.binPackets.reduce(0, +) == perSecond.packets)
     }
 
     @Test("state changes: only into or out of a state worth news; an idle group is not an alert")
