@@ -179,6 +179,8 @@ private struct Page {
         let cuts = report.capture.issues[.snaplenTruncated]
         if cuts > 0 { parts.append("\(cuts) packets cut short by the snapshot length") }
         parts += report.capture.warnings
+        // A bound reached (a flood) means flows ended early or went unnamed: a limit of what the page can tell.
+        if let evictions = report.capture.evictionLine { parts.append(evictions) }
         if parts.isEmpty {
             return report.captureDrops == nil ? "none seen (a capture file does not record the drops of its recording)" : "none"
         }

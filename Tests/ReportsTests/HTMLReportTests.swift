@@ -308,6 +308,21 @@ struct HTMLReportTests {
         }
     }
 
+    @Test("a memory bound reached under a flood is among what the page cannot tell")
+    func evictionsAreALimit() throws {
+        var report = Self.day
+        report.capture.flowTable.evicted = 750
+        report.capture.payloadFlowsCutShort = 42
+        let (_, root) = try Self.parsed(Self.html(report))
+        let header = try #require(root.all.first { $0.name == "header" })
+        let facts = Dictionary(zip(header.all.filter { $0.name == "dt" }.map(\.text), header.all.filter { $0.name == "dd" }.map(\.text)),
+                               uniquingKeysWith: { a, _ in a })
+        #expect(facts["Capture loss"]?.contains("750 flows written out early") == true)
+        #expect(facts["Capture loss"]?.contains("42 flows identified without reassembling their payload") == true)
+        let (_, plain) = try Self.parsed(Self.html(Self.day))
+        #expect(!plain.allText.contains("written out early"))
+    }
+
     @Test("times follow the chosen zone")
     func timeZone() throws {
         let zone = try ReportTimeZone("+06:00")
