@@ -24,6 +24,8 @@ public enum LiveCommand {
     public static func run(_ request: LiveRequest) throws(BlockWatchError) -> Outcome {
         // Everything that needs privileges or may fail comes first: the capture, the filter, the
         // output files (opened before dropping root, as tcpdump does), the catalog.
+        let timeZone: ReportTimeZone
+        do { timeZone = try ReportTimeZone(request.timeZone) } catch { throw .usage(error.description) }
         let handle: CaptureHandle
         let warning: String?
         do {
@@ -89,7 +91,7 @@ public enum LiveCommand {
 
         let output = LiveOutput(format: request.format,
                                 statusView: request.statusView ?? (request.format == .text && isatty(1) == 1),
-                                interface: request.interface)
+                                interface: request.interface, timeZone: timeZone)
         let rolling = RollingAnalysis(catalog: catalog, bin: request.bin)
         var session = LiveSession(handle: handle, pipeline: pipeline, rolling: rolling, writer: writer, errors: errors,
                                   worker: AnalysisWorker(analyst: rolling.analyst, output: output),
@@ -118,7 +120,7 @@ public enum LiveCommand {
         let result = session.rolling.finalResult(captureLoss: captureLoss)
         let report = AnalysisReport(result: result, capture: summary, signaturesVersion: catalog.newestVersion?.description,
                                     captureDrops: statistics.map { ($0.received, $0.droppedByKernel + $0.droppedByInterface) })
-        let text = request.reportFormat == .json ? report.json() : report.text()
+        let text = request.reportFormat == .json ? report.json() : report.text(timeZone: timeZone)
         if let reportOutput {
             reportOutput.write(text)
             reportOutput.flush()
@@ -127,7 +129,7 @@ public enum LiveCommand {
             output.finalReport(text)
         }
         if let path = request.htmlPath {
-            do { try HTMLReport(report: report, inputs: [request.interface]).write(to: path) } catch { throw .output(error) }
+            do { try HTMLReport(report: report, inputs: [request.interface], timeZone: timeZone).write(to: path) } catch { throw .output(error) }
         }
         output.stopped(statistics: statistics, packets: summary.packets, files: writer?.files ?? [])
         for warning in summary.warnings { errors.write("blockwatch: warning: \(warning)\n") }

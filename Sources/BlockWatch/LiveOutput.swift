@@ -9,14 +9,17 @@ final class LiveOutput {
     let format: LiveRequest.Format
     let statusView: Bool
     let interface: String
+    /// The zone of the times in alert lines and the status view (JSON lines keep epoch seconds).
+    let timeZone: ReportTimeZone
     let out = TextOutput.standardOutput()
     /// The newest alerts, shown under the status view.
     var recentAlerts: [String] = []
 
-    init(format: LiveRequest.Format, statusView: Bool, interface: String) {
+    init(format: LiveRequest.Format, statusView: Bool, interface: String, timeZone: ReportTimeZone = .utc) {
         self.format = format
         self.statusView = statusView
         self.interface = interface
+        self.timeZone = timeZone
     }
 
     /// The newest bin summarised, for redrawing the status view when an alert comes mid-bin.
@@ -29,11 +32,11 @@ final class LiveOutput {
             for change in update.changes { out.write(LiveOutput.json(change) + "\n") }
             for bin in update.bins { out.write(LiveOutput.json(bin) + "\n") }
         case .text:
-            let alerts = update.changes.map(LiveOutput.alertLine)
+            let alerts = update.changes.map { LiveOutput.alertLine($0, timeZone: timeZone) }
             if statusView {
                 recentAlerts = Array((recentAlerts + alerts).suffix(12))
                 lastBin = update.bins.last ?? lastBin
-                if let bin = lastBin { out.write(LiveOutput.statusView(bin, interface: interface, alerts: recentAlerts)) }
+                if let bin = lastBin { out.write(LiveOutput.statusView(bin, interface: interface, alerts: recentAlerts, timeZone: timeZone)) }
                 else { for line in alerts { out.write(line + "\n") } }
             } else {
                 for line in alerts { out.write(line + "\n") }
@@ -61,15 +64,12 @@ final class LiveOutput {
 
     // MARK: Text
 
-    /// "14:03:10" (UTC) of an epoch time.
-    static func clock(_ time: Timestamp) -> String {
-        let iso = TimeFormatting.iso8601(time, fractionDigits: 0)   // 2026-11-30T14:03:10Z
-        return String(iso.dropFirst(11).prefix(8))
-    }
-
-    /// "14:03:10 UTC telegram blocked (ip-blackhole, medium): 12 attempts to 4 servers failed since 14:02:10"
-    static func alertLine(_ change: LiveChange) -> String {
-        let head = "\(clock(change.time)) UTC \(change.subject) "
+    /// "14:03:10 UTC telegram blocked (ip-blackhole, medium): 12 attempts to 4 servers failed since 14:02:10";
+    /// with another zone the times are its own and the zone is named by its offset then ("UTC+06:00").
+    static func alertLine(_ change: LiveChange, timeZone: ReportTimeZone = .utc) -> String {
+        func clock(_ time: Timestamp) -> String { timeZone.clock(time) }
+        let zone = timeZone.offsetName(at: Double(change.time.nanoseconds / 1_000_000_000))
+        let head = "\(clock(change.time)) \(zone) \(change.subject) "
         let servers = change.subject == "network" ? "destination" : "server"
         if change.to == NetworkState.captureLoss.rawValue {
             return head + "capture-loss: the capture dropped \(change.drops) of \(change.packets + change.drops) packets "
@@ -89,9 +89,11 @@ final class LiveOutput {
         return head + "\(now) (was \(change.from))"
     }
 
-    static func statusView(_ report: LiveBinReport, interface: String, alerts: [String]) -> String {
+    static func statusView(_ report: LiveBinReport, interface: String, alerts: [String], timeZone: ReportTimeZone = .utc) -> String {
+        func clock(_ time: Timestamp) -> String { timeZone.clock(time) }
+        let zone = timeZone.offsetName(at: Double(report.start.nanoseconds / 1_000_000_000))
         var s = "\u{1B}[H\u{1B}[2J"   // home, clear: redraw in place
-        s += "blockwatch live on \(interface) — bin \(clock(report.start))–\(clock(report.end)) UTC (judged \(clock(report.time)))\n"
+        s += "blockwatch live on \(interface) — bin \(clock(report.start))–\(clock(report.end)) \(zone) (judged \(clock(report.time)))\n"
         let permille = report.packets + report.drops > 0 ? report.drops * 1000 / (report.packets + report.drops) : 0
         s += "network: \(report.network)   packets: \(report.packets)   capture drops: \(report.drops) "
             + "(\(permille / 10).\(permille % 10) %)\n\n"

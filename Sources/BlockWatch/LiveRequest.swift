@@ -43,6 +43,9 @@ public struct LiveRequest: Sendable {
     public var reportFormat: ReportFormat = .text
     /// Also the self-contained HTML report of the whole run (`--html`).
     public var htmlPath: String?
+    /// Time zone for alert lines, the status view and the final text and HTML reports: "UTC",
+    /// "+06:00", or an IANA name like "Asia/Almaty" (as `analyze --tz`).
+    public var timeZone: String = "UTC"
     /// Draw the status view (a terminal); nil: when standard output is a terminal.
     public var statusView: Bool?
     public var domestic: [String] = []

@@ -1,4 +1,5 @@
 import Foundation
+import Wire
 
 /// The time zone a report shows its times in: UTC, a fixed offset ("+06:00", "-0330"), or an
 /// IANA zone ("Asia/Almaty", with its daylight-saving rules). Times in JSON stay epoch seconds.
@@ -79,6 +80,11 @@ public struct ReportTimeZone: Sendable, Equatable {
         case .fixed: name
         case .named: name + " time"
         }
+    }
+
+    /// "14:03:10": an instant's clock time in this zone.
+    public func clock(_ time: Timestamp) -> String {
+        local(Double(TimeFormatting.floorDivide(time.nanoseconds, 1_000_000_000))).hoursMinutesSeconds
     }
 
     /// An instant's local calendar day and clock, in this zone.

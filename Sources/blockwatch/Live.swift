@@ -66,6 +66,9 @@ struct Live: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the final report as a self-contained HTML page.", valueName: "file"))
     var html: String?
 
+    @Option(help: ArgumentHelp("Time zone for alerts, the status view and the final report: UTC, an offset such as +06:00, or a name such as Asia/Almaty.", valueName: "zone"))
+    var tz: String = "UTC"
+
     @Option(help: ArgumentHelp("A signature file whose services add to or replace the bundled ones (repeatable).", valueName: "file"))
     var signatures: [String] = []
 
@@ -116,8 +119,12 @@ struct Live: ParsableCommand {
         request.signatureFiles = signatures
         request.domestic = domestic
         request.control = Analyze.names(control)
+        request.timeZone = tz
         do {
             try LiveCommand.run(request)
+        } catch .usage(let message) {
+            // A time zone name only the library can check: still a usage error (exit 64).
+            Live.exit(withError: ValidationError(message))
         } catch {
             Diagnostics.fail(error)
         }

@@ -171,6 +171,11 @@ struct LiveRollingTests {
         change.event?.start = 1_796_000_000 + 3730
         let line = LiveOutput.alertLine(change)
         #expect(line == "01:56:30 UTC telegram blocked (ip-blackhole, medium): 12 attempts to 4 servers failed since 01:55:30")
+        // --tz: the times are the zone's, and the zone is named by its offset.
+        let almaty = LiveOutput.alertLine(change, timeZone: try ReportTimeZone("+06:00"))
+        #expect(almaty == "07:56:30 UTC+06:00 telegram blocked (ip-blackhole, medium): 12 attempts to 4 servers failed since 07:55:30")
+        let named = LiveOutput.alertLine(change, timeZone: try ReportTimeZone("America/St_Johns"))
+        #expect(named.hasPrefix("22:26:30 UTC-03:30 telegram blocked"), "\(named)")
         let json = LiveOutput.json(change)
         let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         #expect(parsed["type"] as? String == "change")

@@ -88,6 +88,12 @@ struct LiveSensorTests {
 
         let noUser = try Running(["live", "-i", "lo", "-Z", "no-such-user-bw"])
         Self.expectOneLineError(noUser, status: noUser.wait(10), containing: "no such user 'no-such-user-bw'")
+
+        // A zone the library cannot read is a usage error, found before the capture is opened.
+        let badZone = try Running(["live", "-i", "nosuch0", "--tz", "Mars/Olympus"])
+        #expect(badZone.wait(10) == 64)
+        #expect(badZone.standardError.contains("unknown time zone 'Mars/Olympus'"), "\(badZone.standardError)")
+        #expect(!badZone.standardError.contains("no such interface"))
     }
 
     // MARK: Stopping
