@@ -392,13 +392,8 @@ public final class CaptureReader {
                 if let filter, !filter.matches(record) { continue }
                 notePcapngRecord(cursor, record)
                 // Safety: the bytes stay mapped until this source is read again, after delivery.
-                cursor.pointee.timestamp = record.timestampNanoseconds
-                cursor.pointee.capturedLength = record.capturedLength
-                cursor.pointee.originalLength = record.originalLength
-                cursor.pointee.data = record.data
-                cursor.pointee.heldLinkType = record.linkType
-                cursor.pointee.state = .holding
-                cursor.pointee.packetsRead &+= 1
+                cursor.pointee.hold(time: record.timestampNanoseconds, capturedLength: record.capturedLength,
+                                    originalLength: record.originalLength, data: record.data, linkType: record.linkType)
                 return true
             }
             cursor.pointee.state = .exhausted
@@ -414,12 +409,8 @@ public final class CaptureReader {
                 }
                 cursor.pointee.lastTimestamp = record.timestampNanoseconds
                 // Safety: the bytes stay mapped until this source is read again, after delivery.
-                cursor.pointee.timestamp = record.timestampNanoseconds
-                cursor.pointee.capturedLength = record.capturedLength
-                cursor.pointee.originalLength = record.originalLength
-                cursor.pointee.data = record.data
-                cursor.pointee.state = .holding
-                cursor.pointee.packetsRead &+= 1
+                cursor.pointee.hold(time: record.timestampNanoseconds, capturedLength: record.capturedLength,
+                                    originalLength: record.originalLength, data: record.data)
                 return true
             }
             if let warning = handOver(cursor, source: index) {
@@ -435,13 +426,9 @@ public final class CaptureReader {
             if status == Libpcap.packetRead {
                 // Safety: see readSingle; the pointer is kept in the cursor until the packet is delivered.
                 let h = header.unsafelyUnwrapped.pointee
-                cursor.pointee.timestamp = SourceCursor.nanoseconds(h, tick: cursor.pointee.nanosecondsPerTick)
-                noteLibpcapRecord(cursor, capturedLength: h.caplen, time: cursor.pointee.timestamp)
-                cursor.pointee.capturedLength = Int(h.caplen)
-                cursor.pointee.originalLength = Int(h.len)
-                cursor.pointee.data = data
-                cursor.pointee.state = .holding
-                cursor.pointee.packetsRead &+= 1
+                let time = SourceCursor.nanoseconds(h, tick: cursor.pointee.nanosecondsPerTick)
+                noteLibpcapRecord(cursor, capturedLength: h.caplen, time: time)
+                cursor.pointee.hold(time: time, capturedLength: Int(h.caplen), originalLength: Int(h.len), data: data)
                 return true
             } else if status == Libpcap.timedOut {
                 if handles[index].breakLoopToken.isBreakRequested { return false }
@@ -690,6 +677,19 @@ struct SourceCursor {
             firstOversizedSnapshotLength = snapshotLength
         }
         oversized &+= 1
+    }
+
+    /// Holds a packet just read for delivery (the merge takes the earliest held packet).
+    @inlinable @inline(__always)
+    mutating func hold(time: Int64, capturedLength: Int, originalLength: Int, data: UnsafePointer<UInt8>?,
+                       linkType: LinkType? = nil) {
+        timestamp = time
+        self.capturedLength = capturedLength
+        self.originalLength = originalLength
+        self.data = data
+        if let linkType { heldLinkType = linkType }
+        state = .holding
+        packetsRead &+= 1
     }
 
     /// With ns precision libpcap puts nanoseconds in `ts.tv_usec` (the field name is historical).
