@@ -167,17 +167,6 @@ struct LiveSession {
     var nextCheck = Timestamp(nanoseconds: .min)
     var lastStatistics = CaptureStatistics(received: 0, droppedByKernel: 0, droppedByInterface: 0)
 
-    init(handle: CaptureHandle, pipeline: PacketPipeline, rolling: RollingAnalysis, writer: RotatingCaptureWriter?,
-         errors: TextOutput, worker: AnalysisWorker, stopAt: Timestamp?) {
-        self.handle = handle
-        self.pipeline = pipeline
-        self.rolling = rolling
-        self.writer = writer
-        self.errors = errors
-        self.worker = worker
-        self.stopAt = stopAt
-    }
-
     @inline(__always)
     mutating func packet(_ packet: borrowing CapturedPacket) {
         let time = Timestamp(nanoseconds: packet.timestampNanoseconds)
